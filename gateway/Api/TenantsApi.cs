@@ -1,0 +1,100 @@
+using Oversight.Domain;
+using Oversight.Gateway.Access;
+using Oversight.Gateway.Auth;
+using Oversight.Gateway.Http;
+using Oversight.Grains;
+
+namespace Oversight.Gateway.Api;
+
+/// <summary><c>API.md</c>, Tenants.</summary>
+public static class TenantsApi
+{
+    public const string DefaultTimeZone = "Asia/Shanghai";
+
+    public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder api)
+    {
+        api.MapPut("/tenants/{tenant}", PutTenant)
+            .Accepts<TenantInput>("application/json")
+            .Produces<TenantDto>(StatusCodes.Status201Created)
+            .Produces<TenantDto>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/tenants", ListTenants).Produces<TenantDto[]>();
+        api.MapGet("/tenants/{tenant}", GetTenant)
+            .Produces<TenantDto>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    private static async Task<IResult> PutTenant(string tenant, HttpContext http, IGrainFactory grains)
+    {
+        if (Caller.From(http.User) is not { IsAdmin: true })
+        {
+            return Problems.Forbidden();
+        }
+
+        if (!Ids.IsTenantId(tenant))
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["tenant"] = ["tenant id must match ^[a-z0-9][a-z0-9-]{0,62}$"] });
+        }
+
+        var (input, problem) = await JsonBody.ReadAsync<TenantInput>(http.Request, 64 * 1024);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (!Text.IsCleanLine(input!.Name, UnitTreeRules.MaxNameLength))
+        {
+            errors["name"] = [$"name is required: 1..{UnitTreeRules.MaxNameLength} characters without control characters"];
+        }
+
+        var timeZone = input.TimeZone ?? DefaultTimeZone;
+        if (!IsIanaZone(timeZone))
+        {
+            errors["timeZone"] = [$"'{(timeZone.Length > 64 ? timeZone[..64] : timeZone)}' is not an IANA time zone such as Asia/Shanghai"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var grain = grains.GetGrain<ITenantGrain>(tenant);
+        var result = await grain.Upsert(input.Name!, timeZone);
+        if (result == TenantUpsertResult.TimeZoneLocked)
+        {
+            return Problems.Conflict("The time zone cannot change once events have been counted in the tenant's local days.");
+        }
+
+        var dto = TenantDto.From((await grain.GetInfo())!);
+        return result == TenantUpsertResult.Created
+            ? TypedResults.Created($"/api/v1/tenants/{tenant}", dto)
+            : TypedResults.Ok(dto);
+    }
+
+    private static async Task<IResult> ListTenants(HttpContext http, IGrainFactory grains)
+    {
+        var caller = Caller.From(http.User);
+        if (caller is null)
+        {
+            return Problems.Forbidden();
+        }
+
+        var ids = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).List();
+        var infos = await Task.WhenAll(ids.Where(caller.MayRead).Select(id => grains.GetGrain<ITenantGrain>(id).GetInfo()));
+        return TypedResults.Ok(infos.OfType<TenantInfo>().Select(TenantDto.From).ToArray());
+    }
+
+    private static async Task<IResult> GetTenant(string tenant, HttpContext http, AccessControl access)
+    {
+        var (scope, problem) = await access.TenantAsync(http, tenant, write: false);
+        return problem ?? TypedResults.Ok(TenantDto.From(scope!.Tree.Info));
+    }
+
+    private static bool IsIanaZone(string id) =>
+        id.Length <= 64 && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) && zone.HasIanaId;
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Oversight.Domain;
+
+/// <summary>
+/// Validation of one event against <c>API.md</c>'s field table, the tree, the time window and
+/// the caller's scope; and how an accepted event counts into units' day buckets.
+/// </summary>
+public static partial class EventRules
+{
+    /// <summary>Most events in one batch.</summary>
+    public const int MaxBatch = 10_000;
+
+    /// <summary>Most targets of one event.</summary>
+    public const int MaxTargets = 10_000;
+
+    private static readonly string[] Modes = ["inPerson", "video"];
+    private static readonly string[] Channels = ["workGroup", "appCheckIn", "screenshot", "contest", "other"];
+    private static readonly string[] Categories = ["revokedDelegation", "approvalDemand", "bypassedBoard", "staffBorrowing", "ledgerDemand", "other"];
+
+    /// <summary>
+    /// Validates an event. <paramref name="scope"/> is a member's scope unit index (null: may
+    /// write anywhere). Returns the event or sets <paramref name="rejection"/>.
+    /// </summary>
+    public static ValidatedEvent? Validate(EventInput e, TreeView tree, TimeZoneInfo zone, DateTimeOffset now, int? scope, out EventRejection? rejection)
+    {
+        rejection = CheckFields(e, out var kind, out var occurredAt);
+        if (rejection is not null)
+        {
+            return null;
+        }
+
+        if (occurredAt > now.AddDays(1) || occurredAt < now.AddYears(-3))
+        {
+            rejection = new("outOfRange", "occurredAt must be at most 1 day ahead of the server clock and at most 3 years back");
+            return null;
+        }
+
+        var sourceKnown = tree.TryGetIndex(e.Source, out var source);
+        var targets = new List<int>(e.Targets!.Length);
+        var seen = new HashSet<int>();
+        string? unknown = sourceKnown ? null : e.Source;
+        foreach (var t in e.Targets!)
+        {
+            if (tree.TryGetIndex(t, out var ti))
+            {
+                if (seen.Add(ti))
+                {
+                    targets.Add(ti);
+                }
+            }
+            else
+            {
+                unknown ??= t;
+            }
+        }
+
+        if (scope is int s)
+        {
+            var sourceInScope = sourceKnown && tree.IsWithin(source, s);
+            var targetsInScope = AllWithin(tree, e.Targets!, s);
+            if (!sourceInScope && !targetsInScope)
+            {
+                rejection = new("forbidden", "neither the source nor all the targets lie in the caller's subtree");
+                return null;
+            }
+        }
+
+        if (unknown is not null)
+        {
+            rejection = new("unknownUnit", $"unit '{unknown}' is not in the tenant's tree");
+            return null;
+        }
+
+        return new ValidatedEvent(
+            e.Id!, kind, source, [.. targets], occurredAt, Period.LocalDay(occurredAt, zone),
+            kind == EventKind.Meeting ? (int)e.DurationMinutes!.Value : 0,
+            kind == EventKind.Inspection ? (int)(e.Days ?? 1) : 0,
+            e.Formal ?? true, e.Mode ?? "inPerson", e.Planned ?? true,
+            e.DeadlineHours, [.. e.DataItems?.Select(d => d!) ?? []],
+            e.Channel ?? "other", e.Category ?? "other", e.CausedBy);
+    }
+
+    /// <summary>Counts an accepted event into its units' buckets: received for each target, issued for the source.</summary>
+    public static void Count(ValidatedEvent e, Func<int, DayDeltaBuilder> bucketsOf)
+    {
+        foreach (var t in e.Targets)
+        {
+            var b = bucketsOf(t);
+            b.Add(e.Day, LoadCounters.Received(e.Kind), 1);
+            if (e.MeetingMinutes > 0)
+            {
+                b.Add(e.Day, LoadCounters.MeetingMinutes, e.MeetingMinutes);
+            }
+
+            if (e.InspectionDays > 0)
+            {
+                b.Add(e.Day, LoadCounters.InspectionDays, e.InspectionDays);
+            }
+        }
+
+        bucketsOf(e.Source).Add(e.Day, LoadCounters.Issued(e.Kind), 1);
+    }
+
+    private static bool AllWithin(TreeView tree, string?[] targets, int scope)
+    {
+        foreach (var t in targets)
+        {
+            if (!tree.TryGetIndex(t, out var ti) || !tree.IsWithin(ti, scope))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static EventRejection? CheckFields(EventInput e, out EventKind kind, out DateTimeOffset occurredAt)
+    {
+        occurredAt = default;
+        if (!EventKinds.TryParse(e.Kind, out kind))
+        {
+            return EventRejection.Invalid("kind must be one of document, meeting, inspection, dataRequest, digitalDemand, overreach");
+        }
+
+        if (!Ids.IsUnitOrEventId(e.Id))
+        {
+            return EventRejection.Invalid("id is required and must match ^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$");
+        }
+
+        if (!Ids.IsUnitOrEventId(e.Source))
+        {
+            return EventRejection.Invalid("source is required and must be a valid unit id");
+        }
+
+        if (e.Targets is null || e.Targets.Length is 0 or > MaxTargets)
+        {
+            return EventRejection.Invalid($"targets must list 1..{MaxTargets} units");
+        }
+
+        if (!e.Targets.All(Ids.IsUnitOrEventId))
+        {
+            return EventRejection.Invalid("every target must be a valid unit id");
+        }
+
+        if (e.OccurredAt is null || !Rfc3339().IsMatch(e.OccurredAt)
+            || !DateTimeOffset.TryParse(e.OccurredAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out occurredAt))
+        {
+            return EventRejection.Invalid("occurredAt must be an RFC 3339 timestamp with an offset, e.g. 2026-11-24T10:00:00+08:00");
+        }
+
+        if (e.CausedBy is not null && !Ids.IsUnitOrEventId(e.CausedBy))
+        {
+            return EventRejection.Invalid("causedBy must be a valid event id");
+        }
+
+        return kind switch
+        {
+            EventKind.Meeting when e.DurationMinutes is not (>= 1 and <= 1440) => EventRejection.Invalid("a meeting needs durationMinutes between 1 and 1440"),
+            EventKind.Meeting when e.Mode is not null && !Modes.Contains(e.Mode) => EventRejection.Invalid("mode must be inPerson or video"),
+            EventKind.Inspection when e.Days is not null and not (>= 1 and <= 365) => EventRejection.Invalid("days must be between 1 and 365"),
+            EventKind.DataRequest when e.DeadlineHours is not null && !(e.DeadlineHours > 0 && double.IsFinite(e.DeadlineHours.Value)) => EventRejection.Invalid("deadlineHours must be greater than 0"),
+            EventKind.DataRequest when e.DataItems is not null && (e.DataItems.Length > 100 || !e.DataItems.All(d => Text.IsCleanLine(d, 128))) => EventRejection.Invalid("dataItems must be at most 100 names of 1..128 characters"),
+            EventKind.DigitalDemand when e.Channel is not null && !Channels.Contains(e.Channel) => EventRejection.Invalid("channel must be one of workGroup, appCheckIn, screenshot, contest, other"),
+            EventKind.Overreach when e.Category is not null && !Categories.Contains(e.Category) => EventRejection.Invalid("category must be one of revokedDelegation, approvalDemand, bypassedBoard, staffBorrowing, ledgerDemand, other"),
+            _ => null,
+        };
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Rfc3339();
+}

@@ -1,0 +1,29 @@
+using Orleans.Concurrency;
+using Oversight.Domain;
+
+namespace Oversight.Grains;
+
+/// <summary>One enterprise group: its settings and its tree (key: tenant id).</summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or updates the tenant's settings.</summary>
+    Task<TenantUpsertResult> Upsert(string name, string timeZone);
+
+    /// <summary>The tenant's settings, or null when it does not exist.</summary>
+    [AlwaysInterleave]
+    Task<TenantInfo?> GetInfo();
+
+    /// <summary>The tree when its version differs from <paramref name="knownVersion"/>; null when unchanged or the tenant does not exist.</summary>
+    [AlwaysInterleave]
+    Task<TreeSnapshot?> GetTreeIfChanged(long knownVersion);
+
+    /// <summary>The current parent of a unit (null for the root or an unknown unit).</summary>
+    [AlwaysInterleave]
+    Task<string?> GetParentOf(string unit);
+
+    /// <summary>Validates and applies a bulk unit upsert whole; <paramref name="scopeUnit"/> limits a member.</summary>
+    Task<TreeChange> UpsertUnits(UnitRecord[] batch, string? scopeUnit);
+
+    /// <summary>Records that events were counted, which fixes the time zone.</summary>
+    Task MarkHasEvents();
+}

@@ -1,0 +1,96 @@
+using Oversight.Domain;
+
+namespace Oversight.Grains.Tenants;
+
+/// <summary>A group's settings and tree; the one authority every scope check is made against.</summary>
+public sealed class TenantGrain(
+    [PersistentState("tenant", StorageNames.Store)] IPersistentState<TenantState> state,
+    IGrainFactory grains) : Grain, ITenantGrain
+{
+    private TreeSnapshot? _snapshot;
+
+    public async Task<TenantUpsertResult> Upsert(string name, string timeZone)
+    {
+        var s = state.State;
+        var created = !s.Exists;
+        if (!created && s.HasEvents && !string.Equals(s.TimeZone, timeZone, StringComparison.Ordinal))
+        {
+            return TenantUpsertResult.TimeZoneLocked;
+        }
+
+        s.Exists = true;
+        s.Name = name;
+        s.TimeZone = timeZone;
+        s.Version++;
+        _snapshot = null;
+        await state.WriteStateAsync();
+        if (created)
+        {
+            await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).Register(this.GetPrimaryKeyString());
+        }
+
+        return created ? TenantUpsertResult.Created : TenantUpsertResult.Updated;
+    }
+
+    public Task<TenantInfo?> GetInfo() => Task.FromResult(state.State.Exists ? Info() : null);
+
+    public Task<TreeSnapshot?> GetTreeIfChanged(long knownVersion)
+    {
+        var s = state.State;
+        if (!s.Exists || s.Version == knownVersion)
+        {
+            return Task.FromResult<TreeSnapshot?>(null);
+        }
+
+        _snapshot ??= new TreeSnapshot(Info(), s.Version, [.. s.Units.Values], s.HasEvents);
+        return Task.FromResult<TreeSnapshot?>(_snapshot);
+    }
+
+    public Task<string?> GetParentOf(string unit) =>
+        Task.FromResult(state.State.Units.TryGetValue(unit, out var u) ? u.ParentId : null);
+
+    public async Task<TreeChange> UpsertUnits(UnitRecord[] batch, string? scopeUnit)
+    {
+        var s = state.State;
+        var next = new Dictionary<string, UnitRecord>(s.Units, StringComparer.Ordinal);
+        var change = UnitTreeRules.Apply(next, batch, scopeUnit);
+        if (change.Status != TreeChangeStatus.Applied)
+        {
+            return change;
+        }
+
+        var previous = s.Units;
+        s.Units = next;
+        s.Version++;
+        _snapshot = null;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            s.Units = previous;
+            throw;
+        }
+
+        // Moved units hand their whole subtree from the old ancestors to the new. New units
+        // learn their parent from this grain when they first activate.
+        var tenant = this.GetPrimaryKeyString();
+        await Task.WhenAll(change.Moved.Select(id =>
+            grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, id)).SetParent(next[id].ParentId)));
+        return change;
+    }
+
+    public async Task MarkHasEvents()
+    {
+        if (!state.State.HasEvents)
+        {
+            state.State.HasEvents = true;
+            state.State.Version++;
+            _snapshot = null;
+            await state.WriteStateAsync();
+        }
+    }
+
+    private TenantInfo Info() => new(this.GetPrimaryKeyString(), state.State.Name, state.State.TimeZone, state.State.Units.Count);
+}
