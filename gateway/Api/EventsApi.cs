@@ -10,7 +10,6 @@ public static class EventsApi
     public static RouteGroupBuilder MapEventsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/tenants/{tenant}/events", PostEvents)
-            .Accepts<Oversight.Domain.EventInput[]>("application/json", JsonBody.NdJson)
             .Produces<IngestResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

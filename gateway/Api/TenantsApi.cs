@@ -14,7 +14,6 @@ public static class TenantsApi
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder api)
     {
         api.MapPut("/tenants/{tenant}", PutTenant)
-            .Accepts<TenantInput>("application/json")
             .Produces<TenantDto>(StatusCodes.Status201Created)
             .Produces<TenantDto>()
             .ProducesValidationProblem()

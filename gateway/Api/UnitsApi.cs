@@ -11,7 +11,6 @@ public static class UnitsApi
     public static RouteGroupBuilder MapUnitsApi(this RouteGroupBuilder api)
     {
         api.MapPut("/tenants/{tenant}/units", PutUnits)
-            .Accepts<UnitInput[]>("application/json")
             .Produces<UnitUpsertResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)
