@@ -1,0 +1,111 @@
+using Oversight.Domain;
+using Oversight.Grains;
+
+namespace Oversight.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class UnitGrainTests(ClusterFixture fixture)
+{
+    private static readonly int Day = new DateOnly(2026, 11, 20).DayNumber;
+    private static readonly PeriodRange November = new(PeriodGranularity.Month, 2026 * 12 + 10, 2026 * 12 + 10);
+    private static readonly int DocumentsReceived = LoadCounters.Received(EventKind.Document);
+
+    private readonly string _tenant = "t-" + Guid.NewGuid().ToString("N")[..12];
+
+    private IUnitGrain Unit(string id) => fixture.Grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id));
+
+    private async Task TreeAsync(params (string Id, string? Parent)[] units)
+    {
+        var tenant = fixture.Grains.GetGrain<ITenantGrain>(_tenant);
+        await tenant.Upsert("Test", "Asia/Shanghai");
+        var change = await tenant.UpsertUnits([.. units.Select(u => new UnitRecord(u.Id, u.Id, u.Parent, 1, "unit"))], null);
+        Assert.Equal(TreeChangeStatus.Applied, change.Status);
+    }
+
+    private static DayDelta Documents(long count)
+    {
+        var builder = new DayDeltaBuilder();
+        builder.Add(Day, DocumentsReceived, count);
+        return builder.Build();
+    }
+
+    /// <summary>Flushes deepest first, so every delta has reached the top when this returns.</summary>
+    private async Task SettleAsync(params string[] deepestFirst)
+    {
+        foreach (var id in deepestFirst)
+        {
+            await Unit(id).Flush();
+        }
+    }
+
+    private async Task<long> SubtreeDocumentsAsync(string id) => (await Unit(id).GetLoad(November)).Subtree[DocumentsReceived];
+
+    [Fact]
+    public async Task DeltasRollUpToEveryAncestor()
+    {
+        await TreeAsync(("hq", null), ("s1", "hq"), ("s1a", "s1"), ("s2", "hq"));
+        await Unit("s1a").Apply(Documents(3));
+        await Unit("s2").Apply(Documents(4));
+        await Unit("s1").Apply(Documents(1));
+        await SettleAsync("s1a", "s2", "s1", "hq");
+
+        Assert.Equal(3, await SubtreeDocumentsAsync("s1a"));
+        Assert.Equal(4, await SubtreeDocumentsAsync("s1"));
+        Assert.Equal(8, await SubtreeDocumentsAsync("hq"));
+        Assert.Equal(1, (await Unit("s1").GetLoad(November)).Own[DocumentsReceived]);
+    }
+
+    [Fact]
+    public async Task AMovedUnitTakesItsWholeHistoryToItsNewAncestors()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"), ("b", "hq"), ("a1", "a"), ("a1x", "a1"));
+        await Unit("a1x").Apply(Documents(5));
+        await Unit("a1").Apply(Documents(2));
+        await SettleAsync("a1x", "a1", "a", "b", "hq");
+        Assert.Equal(7, await SubtreeDocumentsAsync("a"));
+
+        var change = await fixture.Grains.GetGrain<ITenantGrain>(_tenant).UpsertUnits([new UnitRecord("a1", "a1", "b", 1, "unit")], null);
+        Assert.Equal(["a1"], change.Moved);
+        await Unit("a1x").Apply(Documents(1));
+        await SettleAsync("a1x", "a1", "a", "b", "hq");
+
+        Assert.Equal(0, await SubtreeDocumentsAsync("a"));
+        Assert.Equal(8, await SubtreeDocumentsAsync("b"));
+        Assert.Equal(8, await SubtreeDocumentsAsync("hq"));
+    }
+
+    [Fact]
+    public async Task MovingBackAndForthLeavesNoResidue()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"), ("b", "hq"), ("x", "a"));
+        var tenant = fixture.Grains.GetGrain<ITenantGrain>(_tenant);
+        await Unit("x").Apply(Documents(6));
+        await tenant.UpsertUnits([new UnitRecord("x", "x", "b", 1, "unit")], null);
+        await Unit("x").Apply(Documents(1));
+        await tenant.UpsertUnits([new UnitRecord("x", "x", "a", 1, "unit")], null);
+        await SettleAsync("x", "a", "b", "hq");
+
+        Assert.Equal(7, await SubtreeDocumentsAsync("a"));
+        Assert.Equal(0, await SubtreeDocumentsAsync("b"));
+        Assert.Equal(7, await SubtreeDocumentsAsync("hq"));
+    }
+
+    [Fact]
+    public async Task TheLedgerTakesEachIdOnce()
+    {
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        var first = await ledger.Claim(["a", "b"]);
+        var second = await ledger.Claim(["a", "c", "b"]);
+        Assert.Equal(new[] { true, true }, first);
+        Assert.Equal(new[] { false, true, false }, second);
+    }
+
+    [Fact]
+    public async Task SubtreeSeriesHasOnePointPerBucket()
+    {
+        await TreeAsync(("hq", null));
+        await Unit("hq").Apply(Documents(2));
+        var series = await Unit("hq").GetSubtreeSeries(new PeriodRange(PeriodGranularity.Day, Day - 1, Day + 1));
+        Assert.Equal([0L, 2L, 0L], series.Select(v => v[DocumentsReceived]));
+    }
+}
