@@ -26,6 +26,6 @@ public interface IUnitGrain : IGrainWithStringKey
     [ReadOnly]
     Task<long[][]> GetSubtreeSeries(PeriodRange range);
 
-    /// <summary>Completes once every change received so far has been handed to the parent.</summary>
-    Task Flush();
+    /// <summary>Completes once every change received so far has been handed to the parent; true when there was anything to hand.</summary>
+    Task<bool> Flush();
 }

@@ -115,13 +115,16 @@ public sealed partial class UnitGrain(
         return Task.FromResult(series);
     }
 
-    public async Task Flush()
+    public async Task<bool> Flush()
     {
+        var pending = _outbox.Count > 0 || !_sending.IsCompleted;
         while (_outbox.Count > 0 || !_sending.IsCompleted)
         {
             StartSending();
             await _sending;
         }
+
+        return pending;
     }
 
     private void AddToSubtree(DayDelta delta)

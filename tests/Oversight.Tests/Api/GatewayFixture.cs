@@ -34,12 +34,21 @@ public sealed class GatewayFixture : WebApplicationFactory<Program>
 
     public ApiClient Client(string? token) => new(CreateClient(), token);
 
-    /// <summary>Hands every pending delta up the tree, deepest units first, so counters are final.</summary>
+    /// <summary>
+    /// Hands every pending delta up the tree, deepest units first, until a whole pass finds
+    /// nothing to send (a restructured unit may still owe its former parent), so counters are final.
+    /// </summary>
     public async Task SettleAsync(string tenant, IEnumerable<(string Id, int Depth)> units)
     {
-        foreach (var group in units.GroupBy(u => u.Depth).OrderByDescending(g => g.Key))
+        var levels = units.GroupBy(u => u.Depth).OrderByDescending(g => g.Key).ToList();
+        for (var sent = true; sent;)
         {
-            await Task.WhenAll(group.Select(u => Grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, u.Id)).Flush()));
+            sent = false;
+            foreach (var level in levels)
+            {
+                var results = await Task.WhenAll(level.Select(u => Grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, u.Id)).Flush()));
+                sent |= results.Any(r => r);
+            }
         }
     }
 

@@ -32,9 +32,13 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     /// <summary>Flushes deepest first, so every delta has reached the top when this returns.</summary>
     private async Task SettleAsync(params string[] deepestFirst)
     {
-        foreach (var id in deepestFirst)
+        for (var sent = true; sent;)
         {
-            await Unit(id).Flush();
+            sent = false;
+            foreach (var id in deepestFirst)
+            {
+                sent |= await Unit(id).Flush();
+            }
         }
     }
 
