@@ -5,7 +5,7 @@ using Oversight.Gateway.Auth;
 namespace Oversight.Gateway.Hosting;
 
 /// <summary>Tells a newcomer, once the server listens, where the API is and how to call it.</summary>
-public sealed partial class StartupBanner(IServer server, IHostApplicationLifetime lifetime, AuthOptions auth, ILogger<StartupBanner> logger) : IHostedService
+public sealed partial class StartupBanner(IServer server, IHostApplicationLifetime lifetime, AuthOptions auth, IConfiguration configuration, ILogger<StartupBanner> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -23,7 +23,15 @@ public sealed partial class StartupBanner(IServer server, IHostApplicationLifeti
             LogListening(logger, address);
         }
 
-        LogEmbedded(logger);
+        if (OrleansHosting.IsEmbedded(configuration))
+        {
+            LogEmbedded(logger);
+        }
+        else
+        {
+            LogCluster(logger);
+        }
+
         if (auth.KeyGenerated)
         {
             LogGeneratedKey(logger);
@@ -43,6 +51,9 @@ public sealed partial class StartupBanner(IServer server, IHostApplicationLifeti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded mode: one process, in-memory state. Nothing survives a restart; set ConnectionStrings__Redis for a durable cluster.")]
     private static partial void LogEmbedded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster mode: this gateway is a client of the Redis-backed cluster; it hosts no silo.")]
+    private static partial void LogCluster(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No signing key configured (Oversight__Auth__SigningKey): generated one for this run; tokens die with the process.")]
     private static partial void LogGeneratedKey(ILogger logger);

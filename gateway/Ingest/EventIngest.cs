@@ -7,8 +7,9 @@ using Oversight.Grains;
 namespace Oversight.Gateway.Ingest;
 
 /// <summary>
-/// Ingest of one batch: validate every event, drop repeats (in the batch and against the
-/// tenant's id ledger), then group the deliveries by unit and make one call per unit.
+/// Ingest of one batch: validate every event, drop repeats inside the batch, then hand the rest to
+/// the tenant's ledger shards (one call per shard). A shard answers once its new events are in the
+/// durable log and counted, so the answer is an acknowledgement.
 /// </summary>
 public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, OversightMetrics metrics)
 {
@@ -17,7 +18,7 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
         var now = clock.GetUtcNow();
         var tree = scope.Tree;
         var rejected = new List<EventRejectionDto>();
-        var candidates = new List<ValidatedEvent>(batch.Count);
+        var candidates = new List<LoggedEvent>(batch.Count);
         var inBatch = new HashSet<string>(StringComparer.Ordinal);
         var duplicates = 0;
         for (var i = 0; i < batch.Count; i++)
@@ -40,64 +41,45 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
             }
             else
             {
-                candidates.Add(e);
+                candidates.Add(ToLogged(e, tree.View));
             }
         }
 
-        var accepted = await ClaimAsync(scope.Tenant, candidates);
-        duplicates += candidates.Count - accepted.Count;
-        if (accepted.Count > 0)
+        var accepted = await LogAsync(scope.Tenant, candidates);
+        duplicates += candidates.Count - accepted;
+        if (accepted > 0 && !tree.HasEvents)
         {
-            await CountAsync(scope, accepted);
-            if (!tree.HasEvents)
-            {
-                await grains.GetGrain<ITenantGrain>(scope.Tenant).MarkHasEvents();
-            }
+            await grains.GetGrain<ITenantGrain>(scope.Tenant).MarkHasEvents();
         }
 
-        metrics.Ingested(accepted.Count, duplicates, rejected.Count);
-        return new IngestResponse(accepted.Count, duplicates, rejected);
+        metrics.Ingested(accepted, duplicates, rejected.Count);
+        return new IngestResponse(accepted, duplicates, rejected);
     }
 
-    private async Task<List<ValidatedEvent>> ClaimAsync(string tenant, List<ValidatedEvent> candidates)
+    private async Task<int> LogAsync(string tenant, List<LoggedEvent> candidates)
     {
-        var shards = candidates.GroupBy(e => LedgerShards.Of(e.Id)).ToList();
-        var answers = await Task.WhenAll(shards.Select(g =>
-            grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, g.Key)).Claim([.. g.Select(e => e.Id)])));
-        var accepted = new List<ValidatedEvent>(candidates.Count);
-        for (var s = 0; s < shards.Count; s++)
-        {
-            var i = 0;
-            foreach (var e in shards[s])
-            {
-                if (answers[s][i++])
-                {
-                    accepted.Add(e);
-                }
-            }
-        }
-
-        return accepted;
+        var answers = await Task.WhenAll(candidates.GroupBy(e => LedgerShards.Of(e.Id)).Select(g =>
+            grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, g.Key)).Ingest([.. g])));
+        return answers.Sum(a => a.Count(fresh => fresh));
     }
 
-    private async Task CountAsync(TenantScope scope, List<ValidatedEvent> accepted)
+    private static LoggedEvent ToLogged(ValidatedEvent e, TreeView tree) => new()
     {
-        var byUnit = new Dictionary<int, DayDeltaBuilder>();
-        foreach (var e in accepted)
-        {
-            EventRules.Count(e, unit =>
-            {
-                if (!byUnit.TryGetValue(unit, out var builder))
-                {
-                    byUnit[unit] = builder = new DayDeltaBuilder();
-                }
-
-                return builder;
-            });
-        }
-
-        var units = scope.Tree.View.Units;
-        await Task.WhenAll(byUnit.Select(p =>
-            grains.GetGrain<IUnitGrain>(GrainKeys.Unit(scope.Tenant, units[p.Key].Id)).Apply(p.Value.Build())));
-    }
+        Id = e.Id,
+        Kind = e.Kind,
+        Source = tree.Units[e.Source].Id,
+        Targets = [.. e.Targets.Select(t => tree.Units[t].Id)],
+        Day = e.Day,
+        OccurredAt = e.OccurredAt,
+        MeetingMinutes = e.MeetingMinutes,
+        InspectionDays = e.InspectionDays,
+        Formal = e.Formal,
+        Mode = e.Mode,
+        Planned = e.Planned,
+        DeadlineHours = e.DeadlineHours,
+        DataItems = e.DataItems,
+        Channel = e.Channel,
+        Category = e.Category,
+        CausedBy = e.CausedBy,
+    };
 }

@@ -82,25 +82,28 @@ public static partial class EventRules
             e.Channel ?? "other", e.Category ?? "other", e.CausedBy);
     }
 
-    /// <summary>Counts an accepted event into its units' buckets: received for each target, issued for the source.</summary>
-    public static void Count(ValidatedEvent e, Func<int, DayDeltaBuilder> bucketsOf)
+    /// <summary>
+    /// Counts an accepted event into its units' buckets: for each distinct target, one received
+    /// of its kind plus meeting minutes or inspection days; for the source, one issued.
+    /// </summary>
+    public static void Count<TUnit>(EventKind kind, int day, int meetingMinutes, int inspectionDays, TUnit source, IEnumerable<TUnit> targets, Func<TUnit, DayDeltaBuilder> bucketsOf)
     {
-        foreach (var t in e.Targets)
+        foreach (var t in targets)
         {
             var b = bucketsOf(t);
-            b.Add(e.Day, LoadCounters.Received(e.Kind), 1);
-            if (e.MeetingMinutes > 0)
+            b.Add(day, LoadCounters.Received(kind), 1);
+            if (meetingMinutes > 0)
             {
-                b.Add(e.Day, LoadCounters.MeetingMinutes, e.MeetingMinutes);
+                b.Add(day, LoadCounters.MeetingMinutes, meetingMinutes);
             }
 
-            if (e.InspectionDays > 0)
+            if (inspectionDays > 0)
             {
-                b.Add(e.Day, LoadCounters.InspectionDays, e.InspectionDays);
+                b.Add(day, LoadCounters.InspectionDays, inspectionDays);
             }
         }
 
-        bucketsOf(e.Source).Add(e.Day, LoadCounters.Issued(e.Kind), 1);
+        bucketsOf(source).Add(day, LoadCounters.Issued(kind), 1);
     }
 
     private static bool AllWithin(TreeView tree, string?[] targets, int scope)

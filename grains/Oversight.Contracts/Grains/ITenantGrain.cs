@@ -21,6 +21,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<string?> GetParentOf(string unit);
 
+    /// <summary>The current children of a unit, sorted by id.</summary>
+    [AlwaysInterleave]
+    Task<string[]> GetChildrenOf(string unit);
+
     /// <summary>Validates and applies a bulk unit upsert whole; <paramref name="scopeUnit"/> limits a member.</summary>
     Task<TreeChange> UpsertUnits(UnitRecord[] batch, string? scopeUnit);
 

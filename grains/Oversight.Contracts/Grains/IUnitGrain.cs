@@ -5,15 +5,19 @@ namespace Oversight.Grains;
 
 /// <summary>
 /// One unit's live counters (key: <c>tenant/unit</c>): its own load by local day, and its
-/// subtree's, kept current by deltas its children send up.
+/// subtree's, kept current by the reports its children send up.
 /// </summary>
 public interface IUnitGrain : IGrainWithStringKey
 {
-    /// <summary>Adds a batch of this unit's own deliveries (received and issued), then passes the change up.</summary>
-    Task Apply(DayDelta own);
+    /// <summary>Adds this unit's own deliveries from one log entry; a position already held is ignored.</summary>
+    Task Apply(UnitDeliveries deliveries);
 
-    /// <summary>Adds a change of a child's subtree, then passes it up.</summary>
-    Task ApplyChildDelta(DayDelta delta);
+    /// <summary>Takes a child's report of its subtree totals.</summary>
+    Task<ReportAck> Report(SubtreeReport report);
+
+    /// <summary>The whole subtree totals, for a parent that has just activated.</summary>
+    [AlwaysInterleave]
+    Task<SubtreeTotals> GetSubtreeTotals();
 
     /// <summary>Moves the unit under a new parent: its whole subtree leaves the old ancestors and joins the new.</summary>
     Task SetParent(string? parent);
@@ -26,6 +30,9 @@ public interface IUnitGrain : IGrainWithStringKey
     [ReadOnly]
     Task<long[][]> GetSubtreeSeries(PeriodRange range);
 
-    /// <summary>Completes once every change received so far has been handed to the parent; true when there was anything to hand.</summary>
+    /// <summary>Completes once every change so far has been reported to the parent; true when there was anything to report.</summary>
     Task<bool> Flush();
+
+    /// <summary>Writes the unit's state now and confirms its deliveries to the ledger (normally done on a timer).</summary>
+    Task Checkpoint();
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Oversight.Grains.Log;
 
 namespace Oversight.Grains.Hosting;
 
@@ -7,18 +9,22 @@ namespace Oversight.Grains.Hosting;
 public static class OversightSilo
 {
     /// <summary>
-    /// Configures a single localhost silo with in-memory grain state: the embedded default.
-    /// Ports come from <c>Orleans:Endpoints:SiloPort</c> / <c>GatewayPort</c> (defaults 11111, 30000).
+    /// The embedded default: a single localhost silo with in-memory grain state and log. Ports
+    /// come from <c>Orleans:Endpoints:SiloPort</c> / <c>GatewayPort</c> (defaults 11111, 30000).
     /// </summary>
     public static ISiloBuilder AddOversightEmbedded(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var siloPort = configuration.GetValue("Orleans:Endpoints:SiloPort", 11111);
-        var gatewayPort = configuration.GetValue("Orleans:Endpoints:GatewayPort", 30000);
-        var clusterId = configuration.GetValue("Orleans:ClusterId", "oversight")!;
-        var serviceId = configuration.GetValue("Orleans:ServiceId", "oversight")!;
+        var (clusterId, serviceId, siloPort, gatewayPort) = ClusterSettings.Read(configuration);
         silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
         silo.AddMemoryGrainStorage(StorageNames.Store);
-        silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
+        return silo.AddOversightGrains();
+    }
+
+    /// <summary>What every silo needs besides clustering, storage and the log.</summary>
+    public static ISiloBuilder AddOversightGrains(this ISiloBuilder silo)
+    {
+        silo.Services.TryAddSingleton(TimeProvider.System);
         return silo;
     }
 }

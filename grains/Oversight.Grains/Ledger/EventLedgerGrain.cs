@@ -1,83 +1,274 @@
 using System.IO.Hashing;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Oversight.Domain;
+using Oversight.Grains.Log;
 
 namespace Oversight.Grains.Ledger;
 
 /// <summary>
-/// Remembers accepted event ids of one tenant shard. Ids are kept as 128-bit xxHash values
-/// (16 bytes each, whatever the id's length; a collision needs ~2^64 ids) with the day they were
-/// accepted, and forgotten after <see cref="RetentionDays"/>.
+/// One ingest shard of a tenant. Exactly once, durable on acknowledgement, without a storage
+/// write per event:
+/// <list type="number">
+/// <item>new ids are found against an in-memory set of 128-bit id hashes;</item>
+/// <item>the batch's new events are appended to the shard's log in one write; only then is the
+/// batch acknowledged, so an id is "taken" exactly when its event is durable;</item>
+/// <item>the entry's deliveries go to the units, tagged with (shard, position); a unit ignores a
+/// position it already holds, so a replay never double counts;</item>
+/// <item>an entry stays pending until every unit it touches has checkpointed it; a unit that
+/// restarts from an older checkpoint catches up from the pending entries, and a restarted
+/// ledger rebuilds its ids and pending entries from the log.</item>
+/// </list>
 /// </summary>
-public sealed class EventLedgerGrain(
+public sealed partial class EventLedgerGrain(
     [PersistentState("ledger", StorageNames.Store)] IPersistentState<EventLedgerState> state,
-    TimeProvider clock) : Grain, IEventLedgerGrain
+    IEventLog log,
+    Serializer<LogEntry> serializer,
+    IGrainFactory grains,
+    TimeProvider clock,
+    ILogger<EventLedgerGrain> logger) : Grain, IEventLedgerGrain
 {
     /// <summary>How long an id is remembered; the contract asks for at least 400 days.</summary>
     public const int RetentionDays = 410;
 
-    private readonly Dictionary<UInt128, int> _seen = [];
-    private int _lastSweepDay;
+    private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(5);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private readonly Dictionary<UInt128, int> _seen = [];
+    private readonly SortedDictionary<long, Pending> _pending = [];
+    private readonly Dictionary<string, SortedSet<long>> _pendingByUnit = new(StringComparer.Ordinal);
+    private readonly List<(long Position, int Day)> _entryDays = [];
+    private readonly HashSet<(string Unit, long Position)> _undelivered = [];
+    private string _tenant = "";
+    private int _shard;
+    private long _position;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var s = state.State;
-        _seen.EnsureCapacity(s.Day.Length);
-        for (var i = 0; i < s.Day.Length; i++)
+        var (tenant, shard) = GrainKeys.Split(this.GetPrimaryKeyString());
+        _tenant = tenant;
+        _shard = int.Parse(shard, System.Globalization.CultureInfo.InvariantCulture);
+        _position = state.State.Watermark;
+        await foreach (var bytes in log.ReadAllAsync(_tenant, _shard).WithCancellation(cancellationToken))
         {
-            _seen[new UInt128(s.High[i], s.Low[i])] = s.Day[i];
+            var entry = serializer.Deserialize(bytes)!;
+            _position = Math.Max(_position, entry.Position);
+            _entryDays.Add((entry.Position, entry.AcceptedDay));
+            foreach (var e in entry.Events)
+            {
+                _seen[Hash(e.Id)] = entry.AcceptedDay;
+            }
+
+            if (entry.Position > state.State.Watermark)
+            {
+                AddPending(entry);
+                foreach (var unit in _pending[entry.Position].Units.Keys)
+                {
+                    _undelivered.Add((unit, entry.Position));
+                }
+            }
+        }
+
+        this.RegisterGrainTimer(MaintainAsync, new GrainTimerCreationOptions(MaintenanceInterval, MaintenanceInterval) { Interleave = false });
+        if (_undelivered.Count > 0)
+        {
+            LogReplaying(logger, _tenant, _shard, _pending.Count);
+        }
+    }
+
+    public async Task<bool[]> Ingest(LoggedEvent[] events)
+    {
+        var fresh = new bool[events.Length];
+        var accepted = new List<LoggedEvent>(events.Length);
+        var hashes = new List<UInt128>(events.Length);
+        var today = Today();
+        for (var i = 0; i < events.Length; i++)
+        {
+            var hash = Hash(events[i].Id);
+            if (_seen.TryAdd(hash, today))
+            {
+                fresh[i] = true;
+                accepted.Add(events[i]);
+                hashes.Add(hash);
+            }
+        }
+
+        if (accepted.Count == 0)
+        {
+            return fresh;
+        }
+
+        var entry = new LogEntry(_position + 1, today, [.. accepted]);
+        try
+        {
+            await log.AppendAsync(_tenant, _shard, entry.Position, serializer.SerializeToArray(entry));
+        }
+        catch
+        {
+            // Whether the write landed is unknown: forget this activation's view and rebuild it
+            // from the log on the next call, so a retry finds the truth.
+            foreach (var hash in hashes)
+            {
+                _seen.Remove(hash);
+            }
+
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _position = entry.Position;
+        _entryDays.Add((entry.Position, today));
+        AddPending(entry);
+        await DeliverAsync(_pending[entry.Position]);
+        return fresh;
+    }
+
+    public Task<UnitDeliveries[]> CatchUp(string unit, long after)
+    {
+        if (!_pendingByUnit.TryGetValue(unit, out var positions))
+        {
+            return Task.FromResult<UnitDeliveries[]>([]);
+        }
+
+        return Task.FromResult(positions.GetViewBetween(after + 1, long.MaxValue)
+            .Select(p => new UnitDeliveries(_shard, p, _pending[p].Units[unit], -1))
+            .ToArray());
+    }
+
+    public Task Confirm(string unit, long position)
+    {
+        if (_pendingByUnit.TryGetValue(unit, out var positions))
+        {
+            foreach (var p in positions.GetViewBetween(long.MinValue, position).ToArray())
+            {
+                positions.Remove(p);
+                _undelivered.Remove((unit, p));
+                var pending = _pending[p];
+                pending.Units.Remove(unit);
+                if (pending.Units.Count == 0)
+                {
+                    _pending.Remove(p);
+                }
+            }
+
+            if (positions.Count == 0)
+            {
+                _pendingByUnit.Remove(unit);
+            }
         }
 
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveAsync();
-
-    public Task<bool[]> Claim(string[] ids)
+    private void AddPending(LogEntry entry)
     {
-        var today = Today();
-        Sweep(today);
-        var fresh = new bool[ids.Length];
-        for (var i = 0; i < ids.Length; i++)
+        var byUnit = new Dictionary<string, DayDeltaBuilder>(StringComparer.Ordinal);
+        foreach (var e in entry.Events)
         {
-            fresh[i] = _seen.TryAdd(Hash(ids[i]), today);
+            EventRules.Count(e.Kind, e.Day, e.MeetingMinutes, e.InspectionDays, e.Source, e.Targets, unit => byUnit.TryGetValue(unit, out var b) ? b : byUnit[unit] = new DayDeltaBuilder());
         }
 
-        return Task.FromResult(fresh);
+        var units = byUnit.ToDictionary(p => p.Key, p => p.Value.Build(), StringComparer.Ordinal);
+        _pending[entry.Position] = new Pending(entry.Position, units);
+        foreach (var unit in units.Keys)
+        {
+            if (!_pendingByUnit.TryGetValue(unit, out var positions))
+            {
+                _pendingByUnit[unit] = positions = [];
+            }
+
+            positions.Add(entry.Position);
+        }
     }
 
-    private void Sweep(int today)
+    private async Task DeliverAsync(Pending pending)
     {
-        if (today == _lastSweepDay)
+        var units = pending.Units.ToArray();
+        var calls = units.Select(p => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, p.Key)).Apply(new UnitDeliveries(_shard, pending.Position, p.Value, Previous(p.Key, pending.Position)))).ToArray();
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch
+        {
+            // The entry is durable; units that missed it get it from the maintenance timer (or
+            // catch up when they activate). The caller sees the failure and may retry: its
+            // events are duplicates now, and count once.
+            for (var i = 0; i < calls.Length; i++)
+            {
+                if (!calls[i].IsCompletedSuccessfully)
+                {
+                    _undelivered.Add((units[i].Key, pending.Position));
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private async Task MaintainAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (unit, position) in _undelivered.ToArray())
+        {
+            if (_pending.TryGetValue(position, out var pending) && pending.Units.TryGetValue(unit, out var own))
+            {
+                try
+                {
+                    await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit)).Apply(new UnitDeliveries(_shard, position, own, Previous(unit, position)));
+                    _undelivered.Remove((unit, position));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogRedeliveryFailed(logger, ex, _tenant, _shard);
+                    break;
+                }
+            }
+            else
+            {
+                _undelivered.Remove((unit, position));
+            }
+        }
+
+        var watermark = _pending.Count > 0 ? _pending.Keys.First() - 1 : _position;
+        if (watermark > state.State.Watermark)
+        {
+            state.State.Watermark = watermark;
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        await ForgetExpiredAsync(watermark);
+    }
+
+    private async Task ForgetExpiredAsync(long watermark)
+    {
+        var cutoff = Today() - RetentionDays;
+        var through = -1L;
+        while (_entryDays.Count > 0 && _entryDays[0].Day < cutoff && _entryDays[0].Position <= watermark)
+        {
+            through = _entryDays[0].Position;
+            _entryDays.RemoveAt(0);
+        }
+
+        if (through < 0)
         {
             return;
         }
 
-        _lastSweepDay = today;
         foreach (var (hash, day) in _seen)
         {
-            if (day < today - RetentionDays)
+            if (day < cutoff)
             {
                 _seen.Remove(hash);
             }
         }
+
+        await log.TrimAsync(_tenant, _shard, through);
     }
 
-    private Task SaveAsync()
+    private long Previous(string unit, long position)
     {
-        var s = state.State;
-        s.High = new ulong[_seen.Count];
-        s.Low = new ulong[_seen.Count];
-        s.Day = new int[_seen.Count];
-        var i = 0;
-        foreach (var (hash, day) in _seen)
-        {
-            s.High[i] = (ulong)(hash >> 64);
-            s.Low[i] = (ulong)hash;
-            s.Day[i] = day;
-            i++;
-        }
-
-        return state.WriteStateAsync();
+        var earlier = _pendingByUnit[unit].GetViewBetween(long.MinValue, position - 1);
+        return earlier.Count > 0 ? earlier.Max : -1;
     }
 
     private int Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).DayNumber;
@@ -88,4 +279,12 @@ public sealed class EventLedgerGrain(
         var length = Encoding.UTF8.GetBytes(id, utf8);
         return XxHash128.HashToUInt128(utf8[..length]);
     }
+
+    private sealed record Pending(long Position, Dictionary<string, DayDelta> Units);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ledger {Tenant}/{Shard} replays {Entries} log entries not yet durable in every unit")]
+    private static partial void LogReplaying(ILogger logger, string tenant, int shard, int entries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not redeliver an entry; will retry")]
+    private static partial void LogRedeliveryFailed(ILogger logger, Exception ex, string tenant, int shard);
 }

@@ -1,12 +1,9 @@
 namespace Oversight.Grains.Ledger;
 
-/// <summary>Accepted event ids as 128-bit hashes with the day they were first seen, column-wise.</summary>
+/// <summary>What a ledger shard keeps besides its log: how far every unit has made the log durable.</summary>
 [GenerateSerializer, Alias("Oversight.EventLedgerState")]
 public sealed class EventLedgerState
 {
-    [Id(0)] public ulong[] High { get; set; } = [];
-
-    [Id(1)] public ulong[] Low { get; set; } = [];
-
-    [Id(2)] public int[] Day { get; set; } = [];
+    /// <summary>Every entry at or below this position is durable in all the units it touches.</summary>
+    [Id(0)] public long Watermark { get; set; }
 }

@@ -8,6 +8,7 @@ public sealed class TenantGrain(
     IGrainFactory grains) : Grain, ITenantGrain
 {
     private TreeSnapshot? _snapshot;
+    private Dictionary<string, string[]>? _children;
 
     public async Task<TenantUpsertResult> Upsert(string name, string timeZone)
     {
@@ -49,6 +50,15 @@ public sealed class TenantGrain(
     public Task<string?> GetParentOf(string unit) =>
         Task.FromResult(state.State.Units.TryGetValue(unit, out var u) ? u.ParentId : null);
 
+    public Task<string[]> GetChildrenOf(string unit)
+    {
+        _children ??= state.State.Units.Values
+            .Where(u => u.ParentId is not null)
+            .GroupBy(u => u.ParentId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(u => u.Id).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        return Task.FromResult(_children.GetValueOrDefault(unit, []));
+    }
+
     public async Task<TreeChange> UpsertUnits(UnitRecord[] batch, string? scopeUnit)
     {
         var s = state.State;
@@ -63,6 +73,7 @@ public sealed class TenantGrain(
         s.Units = next;
         s.Version++;
         _snapshot = null;
+        _children = null;
         try
         {
             await state.WriteStateAsync();
@@ -70,6 +81,7 @@ public sealed class TenantGrain(
         catch
         {
             s.Units = previous;
+            _children = null;
             throw;
         }
 

@@ -4,49 +4,96 @@ using Oversight.Domain;
 namespace Oversight.Grains.Units;
 
 /// <summary>
-/// A unit's live counters. Roll-up is by delta propagation: every change to the subtree is
-/// queued for the parent and sent as one combined delta, at most one call in flight and at most
-/// one call per <see cref="MinSendInterval"/>; the parent does the same. No request ever awaits
-/// the chain of ancestors, fan-in stays bounded, and all changes are additive, so they may arrive
-/// in any order.
+/// A unit's live counters.
+/// <para>
+/// Own counters come from the ingest log: deliveries arrive tagged with (shard, position), a
+/// position already held is ignored, and a checkpoint records the positions it includes; after a
+/// restart the unit catches up from the ledger's pending entries. Nothing is written per event.
+/// </para>
+/// <para>
+/// Subtree counters are own plus what the children report. A child reports the current totals
+/// of the days that changed (set semantics with a version, so a repeat changes nothing), at most
+/// one report in flight and one per <see cref="MinReportInterval"/>; the parent does the same
+/// upward. A unit that activates pulls its children's whole totals and re-reports all its days,
+/// so a crash anywhere in the tree heals without any unit trusting lost memory.
+/// </para>
 /// </summary>
 public sealed partial class UnitGrain(
     [PersistentState("unit", StorageNames.Store)] IPersistentState<UnitState> state,
     IGrainFactory grains,
+    TimeProvider clock,
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
 {
-    /// <summary>Batching window for deltas sent up: bounds calls to a parent at 40/s per child.</summary>
-    public static readonly TimeSpan MinSendInterval = TimeSpan.FromMilliseconds(25);
+    /// <summary>Batching window for reports sent up: bounds calls to a parent at 40/s per child.</summary>
+    public static readonly TimeSpan MinReportInterval = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>How often a changed unit checkpoints (and lets the ledger forget what it holds).</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(5);
 
     private readonly PeriodCounters _own = new();
     private readonly PeriodCounters _subtree = new();
-    private readonly Dictionary<string, DayDeltaBuilder> _outbox = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChildHold> _children = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _departed = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _dirtyDays = [];
+    private readonly Dictionary<int, long> _applied = [];
+    private readonly Dictionary<int, long> _confirmed = [];
+    private readonly Dictionary<string, long> _detaching = new(StringComparer.Ordinal);
     private string _tenant = "";
     private string _unit = "";
     private string? _parent;
+    private long _version;
+    private bool _changed;
     private Task _sending = Task.CompletedTask;
-    private long _lastSend;
+    private long _lastReport;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _unit) = GrainKeys.Split(this.GetPrimaryKeyString());
+        var tenant = grains.GetGrain<ITenantGrain>(_tenant);
         if (state.RecordExists)
         {
             var s = state.State;
             _parent = s.Parent;
             _own.Add(s.Own);
-            _subtree.Add(s.Subtree);
-            foreach (var (parent, delta) in s.Outbox)
+            _subtree.Add(s.Own);
+            _version = s.Version;
+            foreach (var (shard, position) in s.Applied)
             {
-                Outbox(parent).Add(delta);
+                _applied[shard] = _confirmed[shard] = position;
             }
 
-            StartSending();
+            foreach (var (former, version) in s.Detaching)
+            {
+                _detaching[former] = version;
+            }
         }
         else
         {
-            _parent = await grains.GetGrain<ITenantGrain>(_tenant).GetParentOf(_unit);
+            // Recorded at once, so a later move finds the parent this unit reported to.
+            _parent = await tenant.GetParentOf(_unit);
+            _changed = true;
         }
+
+        for (var shard = 0; shard < IEventLedgerGrain.Shards; shard++)
+        {
+            await CatchUpAsync(shard);
+        }
+
+        var children = await tenant.GetChildrenOf(_unit);
+        var totals = await Task.WhenAll(children.Select(c => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, c)).GetSubtreeTotals()));
+        for (var i = 0; i < children.Length; i++)
+        {
+            var hold = new ChildHold { Version = totals[i].Version };
+            hold.Set(totals[i].Totals, _subtree, null);
+            _children[children[i]] = hold;
+        }
+
+        await Checkpoint();
+
+        // Whatever the parent holds from an earlier activation, it gets the whole truth again.
+        _dirtyDays.UnionWith(_subtree.Days.Keys);
+        StartReporting();
+        this.RegisterGrainTimer(_ => Checkpoint(), new GrainTimerCreationOptions(CheckpointInterval, CheckpointInterval) { Interleave = false });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -57,24 +104,75 @@ public sealed partial class UnitGrain(
         }
         catch (OperationCanceledException)
         {
-            // Unsent changes stay in the outbox and are saved below.
+            // Unreported days are re-reported whole when the unit next activates.
         }
 
-        await SaveAsync();
+        await Checkpoint();
     }
 
-    public Task Apply(DayDelta own)
+    public async Task Apply(UnitDeliveries deliveries)
     {
-        _own.Add(own);
-        AddToSubtree(own);
-        return Task.CompletedTask;
+        var held = _applied.GetValueOrDefault(deliveries.Shard, 0);
+        if (deliveries.Position <= held)
+        {
+            return;
+        }
+
+        if (deliveries.Previous > held)
+        {
+            // An earlier entry never arrived: take everything pending first, in order.
+            await CatchUpAsync(deliveries.Shard);
+            if (deliveries.Position <= _applied.GetValueOrDefault(deliveries.Shard, 0))
+            {
+                return;
+            }
+        }
+
+        AddOwn(deliveries);
     }
 
-    public Task ApplyChildDelta(DayDelta delta)
+    public async Task<ReportAck> Report(SubtreeReport report)
     {
-        AddToSubtree(delta);
-        return Task.CompletedTask;
+        if (_children.TryGetValue(report.Child, out var hold))
+        {
+            if (report.Version <= hold.Version)
+            {
+                return new ReportAck(false, hold.Version);
+            }
+        }
+        else if (_departed.TryGetValue(report.Child, out var departedAt) && report.Version <= departedAt)
+        {
+            return new ReportAck(false, departedAt);
+        }
+        else if (!report.Detach && !(await grains.GetGrain<ITenantGrain>(_tenant).GetChildrenOf(_unit)).Contains(report.Child, StringComparer.Ordinal))
+        {
+            // A late report from a unit that has moved away: it reports to its new parent now.
+            return new ReportAck(false, long.MaxValue);
+        }
+
+        if (report.Detach)
+        {
+            if (hold is not null)
+            {
+                hold.Clear(_subtree, _dirtyDays);
+                _children.Remove(report.Child);
+            }
+
+            _departed[report.Child] = report.Version;
+        }
+        else
+        {
+            hold ??= _children[report.Child] = new ChildHold();
+            hold.Version = report.Version;
+            hold.Set(report.Totals, _subtree, _dirtyDays);
+            _departed.Remove(report.Child);
+        }
+
+        StartReporting();
+        return new ReportAck(true, report.Version);
     }
+
+    public Task<SubtreeTotals> GetSubtreeTotals() => Task.FromResult(new SubtreeTotals(_version, _subtree.ToDelta()));
 
     public async Task SetParent(string? parent)
     {
@@ -83,23 +181,22 @@ public sealed partial class UnitGrain(
             return;
         }
 
-        // The old parent has been sent (or will be sent, from the outbox) everything this subtree
-        // holds; taking the whole subtree back leaves it with nothing of ours. The new parent gets
-        // the whole subtree, history included.
-        var whole = _subtree.ToDelta();
+        // The old parent drops everything it holds from us; the new one gets every day.
         if (_parent is not null)
         {
-            Outbox(_parent).Add(whole, negate: true);
+            _detaching[_parent] = NextVersion();
         }
 
         _parent = parent;
+        _dirtyDays.Clear();
         if (_parent is not null)
         {
-            Outbox(_parent).Add(whole);
+            _dirtyDays.UnionWith(_subtree.Days.Keys);
         }
 
-        await SaveAsync();
-        StartSending();
+        _changed = true;
+        await Checkpoint();
+        StartReporting();
     }
 
     public Task<UnitLoad> GetLoad(PeriodRange range) => Task.FromResult(new UnitLoad(_own.Sum(range), _subtree.Sum(range)));
@@ -117,100 +214,210 @@ public sealed partial class UnitGrain(
 
     public async Task<bool> Flush()
     {
-        var pending = _outbox.Count > 0 || !_sending.IsCompleted;
-        while (_outbox.Count > 0 || !_sending.IsCompleted)
+        var pending = HasReports || !_sending.IsCompleted;
+        while (HasReports || !_sending.IsCompleted)
         {
-            StartSending();
+            StartReporting();
             await _sending;
         }
 
         return pending;
     }
 
-    private void AddToSubtree(DayDelta delta)
+    public async Task Checkpoint()
     {
-        _subtree.Add(delta);
-        if (_parent is not null)
+        if (_changed)
         {
-            Outbox(_parent).Add(delta);
-            StartSending();
+            var s = state.State;
+            s.Parent = _parent;
+            s.Own = _own.ToDelta();
+            s.Applied = new Dictionary<int, long>(_applied);
+            s.Version = _version;
+            s.Detaching = new Dictionary<string, long>(_detaching, StringComparer.Ordinal);
+            await state.WriteStateAsync();
+            _changed = false;
+        }
+
+        foreach (var (shard, position) in _applied.ToArray())
+        {
+            if (_confirmed.GetValueOrDefault(shard, 0) < position)
+            {
+                await grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).Confirm(_unit, position);
+                _confirmed[shard] = position;
+            }
         }
     }
 
-    private DayDeltaBuilder Outbox(string parent)
-    {
-        if (!_outbox.TryGetValue(parent, out var builder))
-        {
-            _outbox[parent] = builder = new DayDeltaBuilder();
-        }
+    private bool HasReports => _detaching.Count > 0 || (_parent is not null && _dirtyDays.Count > 0);
 
-        return builder;
-    }
-
-    private void StartSending()
+    private async Task CatchUpAsync(int shard)
     {
-        if (_sending.IsCompleted && _outbox.Count > 0)
+        var missed = await grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).CatchUp(_unit, _applied.GetValueOrDefault(shard, 0));
+        foreach (var deliveries in missed)
         {
-            _sending = SendAsync();
+            if (deliveries.Position > _applied.GetValueOrDefault(shard, 0))
+            {
+                AddOwn(deliveries);
+            }
         }
     }
 
-    private async Task SendAsync()
+    private void AddOwn(UnitDeliveries deliveries)
+    {
+        _applied[deliveries.Shard] = deliveries.Position;
+        _own.Add(deliveries.Own);
+        _subtree.Add(deliveries.Own);
+        _dirtyDays.UnionWith(deliveries.Own.Days);
+        _changed = true;
+        StartReporting();
+    }
+
+    private long NextVersion() => _version = Math.Max(_version + 1, clock.GetUtcNow().UtcTicks);
+
+    private void StartReporting()
+    {
+        if (_sending.IsCompleted && HasReports)
+        {
+            _sending = ReportAsync();
+        }
+    }
+
+    private async Task ReportAsync()
     {
         var failures = 0;
-        while (_outbox.Count > 0)
+        while (HasReports)
         {
-            var wait = TimeSpan.FromTicks(_lastSend + MinSendInterval.Ticks - DateTime.UtcNow.Ticks);
+            var wait = TimeSpan.FromTicks(_lastReport + MinReportInterval.Ticks - clock.GetUtcNow().UtcTicks);
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait);
+                await Task.Delay(wait, clock);
             }
             else
             {
-                // Let the current turn finish so changes arriving with it join this delta.
+                // Let the current turn finish so changes arriving with it join this report.
                 await Task.Yield();
             }
 
-            var (parent, builder) = _outbox.First();
-            _outbox.Remove(parent);
-            var delta = builder.Build();
-            if (delta.IsEmpty)
-            {
-                continue;
-            }
-
-            _lastSend = DateTime.UtcNow.Ticks;
+            _lastReport = clock.GetUtcNow().UtcTicks;
             try
             {
-                await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, parent)).ApplyChildDelta(delta);
+                if (_detaching.Count > 0)
+                {
+                    var (former, version) = _detaching.First();
+                    await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, former)).Report(new SubtreeReport(_unit, version, DayDelta.Empty, Detach: true));
+                    _detaching.Remove(former);
+                    _changed = true;
+                }
+                else if (_parent is not null && _dirtyDays.Count > 0)
+                {
+                    await SendTotalsAsync(_parent);
+                }
+
                 failures = 0;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Keep the change and try again: a delta is only dropped once the parent has it.
-                Outbox(parent).Add(delta);
                 failures++;
-                LogSendFailed(logger, ex, _tenant, _unit, failures);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 50 * (1 << Math.Min(failures, 7)))));
+                LogReportFailed(logger, ex, _tenant, _unit, failures);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 50 << Math.Min(failures, 7))), clock);
             }
         }
     }
 
-    private Task SaveAsync()
+    private async Task SendTotalsAsync(string parent)
     {
-        var s = state.State;
-        s.Parent = _parent;
-        s.Own = _own.ToDelta();
-        s.Subtree = _subtree.ToDelta();
-        s.Outbox = _outbox.ToDictionary(p => p.Key, p => p.Value.Build(), StringComparer.Ordinal);
-        foreach (var (parent, delta) in s.Outbox)
+        var days = _dirtyDays.Order().ToArray();
+        _dirtyDays.Clear();
+        var values = new long[days.Length * LoadCounters.Width];
+        for (var i = 0; i < days.Length; i++)
         {
-            Outbox(parent).Add(delta);
+            if (_subtree.Days.TryGetValue(days[i], out var vector))
+            {
+                vector.CopyTo(values.AsSpan(i * LoadCounters.Width));
+            }
         }
 
-        return state.WriteStateAsync();
+        ReportAck ack;
+        try
+        {
+            ack = await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, parent)).Report(new SubtreeReport(_unit, NextVersion(), new DayDelta(days, values), Detach: false));
+        }
+        catch
+        {
+            RequeueFor(parent, days);
+            throw;
+        }
+
+        if (!ack.Accepted && ack.HeldVersion != long.MaxValue)
+        {
+            // The parent holds a newer version (an earlier activation of ours reported it):
+            // move past it and report these days again.
+            _version = Math.Max(_version, ack.HeldVersion);
+            RequeueFor(parent, days);
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} could not hand its delta to its parent (attempt {Attempt}); retrying")]
-    private static partial void LogSendFailed(ILogger logger, Exception ex, string tenant, string unit, int attempt);
+    private void RequeueFor(string parent, int[] days)
+    {
+        if (string.Equals(parent, _parent, StringComparison.Ordinal))
+        {
+            _dirtyDays.UnionWith(days);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} could not report to its parent (attempt {Attempt}); retrying")]
+    private static partial void LogReportFailed(ILogger logger, Exception ex, string tenant, string unit, int attempt);
+
+    /// <summary>What a parent holds from one child: its subtree totals by day, and their version.</summary>
+    private sealed class ChildHold
+    {
+        private readonly Dictionary<int, long[]> _days = [];
+
+        public long Version { get; set; }
+
+        /// <summary>Sets the child's totals for the given days, folding the difference into the subtree.</summary>
+        public void Set(DayDelta totals, PeriodCounters subtree, HashSet<int>? dirty)
+        {
+            Span<long> change = stackalloc long[LoadCounters.Width];
+            for (var i = 0; i < totals.Days.Length; i++)
+            {
+                var day = totals.Days[i];
+                var incoming = totals.Values.AsSpan(i * LoadCounters.Width, LoadCounters.Width);
+                if (!_days.TryGetValue(day, out var held))
+                {
+                    _days[day] = held = new long[LoadCounters.Width];
+                }
+
+                for (var k = 0; k < LoadCounters.Width; k++)
+                {
+                    change[k] = incoming[k] - held[k];
+                }
+
+                incoming.CopyTo(held);
+                if (!LoadCounters.IsZero(change))
+                {
+                    subtree.Add(day, change);
+                    dirty?.Add(day);
+                }
+            }
+        }
+
+        /// <summary>Takes everything held out of the subtree.</summary>
+        public void Clear(PeriodCounters subtree, HashSet<int> dirty)
+        {
+            Span<long> change = stackalloc long[LoadCounters.Width];
+            foreach (var (day, held) in _days)
+            {
+                for (var k = 0; k < LoadCounters.Width; k++)
+                {
+                    change[k] = -held[k];
+                }
+
+                subtree.Add(day, change);
+                dirty.Add(day);
+            }
+
+            _days.Clear();
+        }
+    }
 }

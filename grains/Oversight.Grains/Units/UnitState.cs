@@ -2,17 +2,25 @@ using Oversight.Domain;
 
 namespace Oversight.Grains.Units;
 
-/// <summary>What a unit grain keeps across activations.</summary>
+/// <summary>
+/// A unit's checkpoint. Subtree totals are not kept: they are the unit's own plus what its
+/// children report, and a unit pulls its children's totals when it activates.
+/// </summary>
 [GenerateSerializer, Alias("Oversight.UnitState")]
 public sealed class UnitState
 {
     /// <summary>The parent this unit reports its subtree to.</summary>
     [Id(0)] public string? Parent { get; set; }
 
+    /// <summary>Own counters by day.</summary>
     [Id(1)] public DayDelta Own { get; set; } = DayDelta.Empty;
 
-    [Id(2)] public DayDelta Subtree { get; set; } = DayDelta.Empty;
+    /// <summary>Per ledger shard, the last log position included in <see cref="Own"/>.</summary>
+    [Id(2)] public Dictionary<int, long> Applied { get; set; } = [];
 
-    /// <summary>Changes not yet handed to each (current or former) parent.</summary>
-    [Id(3)] public Dictionary<string, DayDelta> Outbox { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The last report version used.</summary>
+    [Id(3)] public long Version { get; set; }
+
+    /// <summary>Former parents that have not yet acknowledged this unit's departure, with the detach version.</summary>
+    [Id(4)] public Dictionary<string, long> Detaching { get; set; } = new(StringComparer.Ordinal);
 }

@@ -39,7 +39,7 @@ public sealed class EventRulesTests
         var input = new EventInput { Id = "m1", Kind = "meeting", Source = "s1", Targets = ["s1a", "s1b", "s1"], OccurredAt = "2026-11-20T09:00:00+08:00", DurationMinutes = 45 };
         var (e, _) = Check(input);
         var buckets = new Dictionary<int, DayDeltaBuilder>();
-        EventRules.Count(e!, u => buckets.TryGetValue(u, out var b) ? b : buckets[u] = new DayDeltaBuilder());
+        EventRules.Count(e!.Kind, e.Day, e.MeetingMinutes, e.InspectionDays, e.Source, e.Targets, u => buckets.TryGetValue(u, out var b) ? b : buckets[u] = new DayDeltaBuilder());
         var tree = TreeFixtures.Group();
         tree.TryGetIndex("s1", out var s1);
         tree.TryGetIndex("s1a", out var s1a);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Oversight.Grains;
+using Oversight.Grains.Hosting;
+using Oversight.Grains.Log;
 
 namespace Oversight.Tests.Grains;
 
@@ -26,7 +28,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(StorageNames.Store);
-            silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
+            silo.AddOversightGrains();
         }
     }
 }

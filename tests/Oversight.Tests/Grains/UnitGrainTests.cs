@@ -22,11 +22,22 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.Equal(TreeChangeStatus.Applied, change.Status);
     }
 
-    private static DayDelta Documents(long count)
+    private int _next;
+
+    /// <summary>Logs <paramref name="count"/> documents from the root to one unit through a ledger shard.</summary>
+    private async Task DocumentsAsync(string target, int count, int shard = 0)
     {
-        var builder = new DayDeltaBuilder();
-        builder.Add(Day, DocumentsReceived, count);
-        return builder.Build();
+        var events = Enumerable.Range(0, count).Select(_ => new LoggedEvent
+        {
+            Id = $"e{_next++}",
+            Kind = EventKind.Document,
+            Source = "hq",
+            Targets = [target],
+            Day = Day,
+            OccurredAt = DateTimeOffset.UnixEpoch.AddDays(Day - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
+        }).ToArray();
+        var fresh = await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).Ingest(events);
+        Assert.All(fresh, Assert.True);
     }
 
     /// <summary>Flushes deepest first, so every delta has reached the top when this returns.</summary>
@@ -48,9 +59,9 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     public async Task DeltasRollUpToEveryAncestor()
     {
         await TreeAsync(("hq", null), ("s1", "hq"), ("s1a", "s1"), ("s2", "hq"));
-        await Unit("s1a").Apply(Documents(3));
-        await Unit("s2").Apply(Documents(4));
-        await Unit("s1").Apply(Documents(1));
+        await DocumentsAsync("s1a", 3);
+        await DocumentsAsync("s2", 4);
+        await DocumentsAsync("s1", 1);
         await SettleAsync("s1a", "s2", "s1", "hq");
 
         Assert.Equal(3, await SubtreeDocumentsAsync("s1a"));
@@ -63,14 +74,14 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     public async Task AMovedUnitTakesItsWholeHistoryToItsNewAncestors()
     {
         await TreeAsync(("hq", null), ("a", "hq"), ("b", "hq"), ("a1", "a"), ("a1x", "a1"));
-        await Unit("a1x").Apply(Documents(5));
-        await Unit("a1").Apply(Documents(2));
+        await DocumentsAsync("a1x", 5);
+        await DocumentsAsync("a1", 2);
         await SettleAsync("a1x", "a1", "a", "b", "hq");
         Assert.Equal(7, await SubtreeDocumentsAsync("a"));
 
         var change = await fixture.Grains.GetGrain<ITenantGrain>(_tenant).UpsertUnits([new UnitRecord("a1", "a1", "b", 1, "unit")], null);
         Assert.Equal(["a1"], change.Moved);
-        await Unit("a1x").Apply(Documents(1));
+        await DocumentsAsync("a1x", 1);
         await SettleAsync("a1x", "a1", "a", "b", "hq");
 
         Assert.Equal(0, await SubtreeDocumentsAsync("a"));
@@ -83,9 +94,9 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     {
         await TreeAsync(("hq", null), ("a", "hq"), ("b", "hq"), ("x", "a"));
         var tenant = fixture.Grains.GetGrain<ITenantGrain>(_tenant);
-        await Unit("x").Apply(Documents(6));
+        await DocumentsAsync("x", 6);
         await tenant.UpsertUnits([new UnitRecord("x", "x", "b", 1, "unit")], null);
-        await Unit("x").Apply(Documents(1));
+        await DocumentsAsync("x", 1);
         await tenant.UpsertUnits([new UnitRecord("x", "x", "a", 1, "unit")], null);
         await SettleAsync("x", "a", "b", "hq");
 
@@ -97,18 +108,22 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task TheLedgerTakesEachIdOnce()
     {
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
-        var first = await ledger.Claim(["a", "b"]);
-        var second = await ledger.Claim(["a", "c", "b"]);
+        await TreeAsync(("hq", null), ("a", "hq"));
+        LoggedEvent Doc(string id) => new() { Id = id, Kind = EventKind.Document, Source = "hq", Targets = ["a"], Day = Day, OccurredAt = DateTimeOffset.UnixEpoch };
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 1));
+        var first = await ledger.Ingest([Doc("a"), Doc("b")]);
+        var second = await ledger.Ingest([Doc("a"), Doc("c"), Doc("b")]);
         Assert.Equal(new[] { true, true }, first);
         Assert.Equal(new[] { false, true, false }, second);
+        await SettleAsync("a", "hq");
+        Assert.Equal(3, await SubtreeDocumentsAsync("hq"));
     }
 
     [Fact]
     public async Task SubtreeSeriesHasOnePointPerBucket()
     {
         await TreeAsync(("hq", null));
-        await Unit("hq").Apply(Documents(2));
+        await DocumentsAsync("hq", 2);
         var series = await Unit("hq").GetSubtreeSeries(new PeriodRange(PeriodGranularity.Day, Day - 1, Day + 1));
         Assert.Equal([0L, 2L, 0L], series.Select(v => v[DocumentsReceived]));
     }

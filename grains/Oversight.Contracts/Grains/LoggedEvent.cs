@@ -1,0 +1,73 @@
+namespace Oversight.Grains;
+
+/// <summary>
+/// An accepted event as the durable log keeps it: validated, with units named by id (indexes
+/// change with the tree) and its local day fixed at acceptance.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Oversight.LoggedEvent")]
+public sealed record LoggedEvent
+{
+    /// <summary>Event id, unique in the tenant.</summary>
+    [Id(0)] public required string Id { get; init; }
+
+    /// <summary>The burden kind.</summary>
+    [Id(1)] public required Domain.EventKind Kind { get; init; }
+
+    /// <summary>The issuing unit.</summary>
+    [Id(2)] public required string Source { get; init; }
+
+    /// <summary>Distinct targets.</summary>
+    [Id(3)] public required string[] Targets { get; init; }
+
+    /// <summary>Local day number of <see cref="OccurredAt"/> in the tenant's time zone.</summary>
+    [Id(4)] public required int Day { get; init; }
+
+    /// <summary>When it happened.</summary>
+    [Id(5)] public required DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>Meeting length (meetings only).</summary>
+    [Id(6)] public int MeetingMinutes { get; init; }
+
+    /// <summary>On-site days (inspections only).</summary>
+    [Id(7)] public int InspectionDays { get; init; }
+
+    /// <summary>Document: formal (red-head) or informal.</summary>
+    [Id(8)] public bool Formal { get; init; } = true;
+
+    /// <summary>Meeting mode.</summary>
+    [Id(9)] public string Mode { get; init; } = "inPerson";
+
+    /// <summary>Inspection inside the annual plan.</summary>
+    [Id(10)] public bool Planned { get; init; } = true;
+
+    /// <summary>Data request: hours given to answer.</summary>
+    [Id(11)] public double? DeadlineHours { get; init; }
+
+    /// <summary>Data request: the data asked for.</summary>
+    [Id(12)] public string[] DataItems { get; init; } = [];
+
+    /// <summary>Digital demand channel.</summary>
+    [Id(13)] public string Channel { get; init; } = "other";
+
+    /// <summary>Over-reach category.</summary>
+    [Id(14)] public string Category { get; init; } = "other";
+
+    /// <summary>The event this one carries out.</summary>
+    [Id(15)] public string? CausedBy { get; init; }
+}
+
+/// <summary>One entry of a ledger shard's log: the new events of one batch.</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.LogEntry")]
+public sealed record LogEntry([property: Id(0)] long Position, [property: Id(1)] int AcceptedDay, [property: Id(2)] LoggedEvent[] Events);
+
+/// <summary>
+/// A unit's share of one log entry: its own deliveries, tagged with where they came from.
+/// <paramref name="Previous"/> is the position of the shard's previous entry still pending for
+/// this unit (-1 if none), so a unit that sees it has missed one catches up first.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Oversight.UnitDeliveries")]
+public sealed record UnitDeliveries(
+    [property: Id(0)] int Shard,
+    [property: Id(1)] long Position,
+    [property: Id(2)] Domain.DayDelta Own,
+    [property: Id(3)] long Previous);

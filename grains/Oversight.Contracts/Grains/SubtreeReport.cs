@@ -1,0 +1,20 @@
+namespace Oversight.Grains;
+
+/// <summary>
+/// What a unit tells its parent: the current subtree totals of the days that changed (set, not
+/// add, so a repeat or a replay changes nothing), or that it has left.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Oversight.SubtreeReport")]
+public sealed record SubtreeReport(
+    [property: Id(0)] string Child,
+    [property: Id(1)] long Version,
+    [property: Id(2)] Domain.DayDelta Totals,
+    [property: Id(3)] bool Detach);
+
+/// <summary>The parent's answer: whether it took the report, and the newest version it holds from the child.</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.ReportAck")]
+public sealed record ReportAck([property: Id(0)] bool Accepted, [property: Id(1)] long HeldVersion);
+
+/// <summary>A unit's whole subtree totals at a version (what a parent pulls when it activates).</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.SubtreeTotals")]
+public sealed record SubtreeTotals([property: Id(0)] long Version, [property: Id(1)] Domain.DayDelta Totals);

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Oversight.Grains.Log;
+using StackExchange.Redis;
+
+namespace Oversight.Grains.Hosting;
+
+/// <summary>Cluster mode: Redis membership, grain state and ingest log; silos on configurable ports.</summary>
+public static class OversightCluster
+{
+    /// <summary>
+    /// Connects to Redis (failing fast with a clear message), then configures clustering, grain
+    /// storage and the durable log. Endpoints advertise <c>Orleans:Endpoints:AdvertisedIP</c>
+    /// (default 127.0.0.1, so silos on one machine find each other over loopback).
+    /// </summary>
+    public static ISiloBuilder AddOversightCluster(this ISiloBuilder silo, IConfiguration configuration, string redisConnectionString)
+    {
+        var (clusterId, serviceId, siloPort, gatewayPort) = ClusterSettings.Read(configuration);
+        var advertised = IPAddress.Parse(configuration.GetValue("Orleans:Endpoints:AdvertisedIP", "127.0.0.1")!);
+        EnsurePortFree(advertised, siloPort, "Orleans__Endpoints__SiloPort");
+        EnsurePortFree(advertised, gatewayPort, "Orleans__Endpoints__GatewayPort");
+        var redis = Connect(redisConnectionString);
+        var options = redis.Configuration;
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = clusterId;
+            o.ServiceId = serviceId;
+        });
+        silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: false);
+        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(options));
+        silo.AddRedisGrainStorage(StorageNames.Store, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options));
+        silo.Services.AddSingleton<IConnectionMultiplexer>(redis);
+        silo.Services.AddSingleton<IEventLog>(new RedisEventLog(redis, $"oversight:{serviceId}"));
+        return silo.AddOversightGrains();
+    }
+
+    /// <summary>Connects, or throws a message an operator can act on.</summary>
+    public static ConnectionMultiplexer Connect(string connectionString)
+    {
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"ConnectionStrings__Redis is not a valid Redis connection string: {ex.Message}", ex);
+        }
+
+        options.AbortOnConnectFail = true;
+        options.ConnectTimeout = 5_000;
+        try
+        {
+            return ConnectionMultiplexer.Connect(options);
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw new InvalidOperationException($"Redis at '{string.Join(",", options.EndPoints)}' (ConnectionStrings__Redis) is unreachable: {ex.Message}", ex);
+        }
+    }
+
+    private static void EnsurePortFree(IPAddress address, int port, string setting)
+    {
+        try
+        {
+            using var listener = new TcpListener(address, port);
+            listener.Start();
+        }
+        catch (SocketException ex)
+        {
+            throw new InvalidOperationException($"Port {port} on {address} ({setting}) is not available: {ex.Message}. Give each silo on this machine its own ports.", ex);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Oversight.Grains.Log;
+
+/// <summary>
+/// The durable, append-only ingest log: one sequence per tenant shard, written only by that
+/// shard's ledger grain, one append per accepted batch.
+/// </summary>
+public interface IEventLog
+{
+    /// <summary>
+    /// Appends the entry at <paramref name="position"/> (the shard's next position). Fails when the
+    /// position is taken, which tells a writer that its view of the log is stale.
+    /// </summary>
+    Task AppendAsync(string tenant, int shard, long position, byte[] entry);
+
+    /// <summary>Every entry still kept, in position order.</summary>
+    IAsyncEnumerable<byte[]> ReadAllAsync(string tenant, int shard);
+
+    /// <summary>Drops the entries at or below a position (past the retention window).</summary>
+    Task TrimAsync(string tenant, int shard, long throughPosition);
+}
