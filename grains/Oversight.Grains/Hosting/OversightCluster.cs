@@ -4,6 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Persistence;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Oversight.Grains.Log;
 using StackExchange.Redis;
 
@@ -34,6 +37,10 @@ public static class OversightCluster
         silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: false);
         silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(options));
         silo.AddRedisGrainStorage(StorageNames.Store, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options));
+
+        // Orleans' own binary format: compact, version-tolerant by [Id], and exact for our records.
+        silo.Services.AddOptions<RedisStorageOptions>(StorageNames.Store)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.Services.AddSingleton<IConnectionMultiplexer>(redis);
         silo.Services.AddSingleton<IEventLog>(new RedisEventLog(redis, $"oversight:{serviceId}"));
         return silo.AddOversightGrains();
