@@ -33,6 +33,10 @@ public interface IUnitGrain : IGrainWithStringKey
     /// <summary>Completes once every change so far has been reported to the parent; true when there was anything to report.</summary>
     Task<bool> Flush();
 
+    /// <summary>Does nothing; a child calls it after reporting so a parent that died before passing the report on is activated again (and re-reports).</summary>
+    [AlwaysInterleave]
+    Task Touch();
+
     /// <summary>Writes the unit's state now and confirms its deliveries to the ledger (normally done on a timer).</summary>
     Task Checkpoint();
 }

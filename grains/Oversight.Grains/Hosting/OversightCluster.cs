@@ -26,17 +26,21 @@ public static class OversightCluster
         var advertised = IPAddress.Parse(configuration.GetValue("Orleans:Endpoints:AdvertisedIP", "127.0.0.1")!);
         EnsurePortFree(advertised, siloPort, "Orleans__Endpoints__SiloPort");
         EnsurePortFree(advertised, gatewayPort, "Orleans__Endpoints__GatewayPort");
-        var redis = Connect(redisConnectionString);
-        var options = redis.Configuration;
-
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = clusterId;
             o.ServiceId = serviceId;
         });
         silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: false);
-        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(options));
-        silo.AddRedisGrainStorage(StorageNames.Store, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options));
+        var redis = Connect(redisConnectionString);
+        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.Configuration));
+        return silo.AddOversightRedisState(redis, serviceId);
+    }
+
+    /// <summary>Grain state and the ingest log in Redis (membership is configured separately).</summary>
+    public static ISiloBuilder AddOversightRedisState(this ISiloBuilder silo, ConnectionMultiplexer redis, string serviceId)
+    {
+        silo.AddRedisGrainStorage(StorageNames.Store, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.Configuration));
 
         // Orleans' own binary format: compact, version-tolerant by [Id], and exact for our records.
         silo.Services.AddOptions<RedisStorageOptions>(StorageNames.Store)

@@ -34,6 +34,12 @@ public sealed partial class EventLedgerGrain(
 
     private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// An entry a unit has not confirmed after this long is delivered to it again: a unit that
+    /// died before checkpointing is activated by that call and catches up.
+    /// </summary>
+    private static readonly TimeSpan RedeliverAfter = TimeSpan.FromSeconds(15);
+
     private readonly Dictionary<UInt128, int> _seen = [];
     private readonly SortedDictionary<long, Pending> _pending = [];
     private readonly Dictionary<string, SortedSet<long>> _pendingByUnit = new(StringComparer.Ordinal);
@@ -169,7 +175,7 @@ public sealed partial class EventLedgerGrain(
         }
 
         var units = byUnit.ToDictionary(p => p.Key, p => p.Value.Build(), StringComparer.Ordinal);
-        _pending[entry.Position] = new Pending(entry.Position, units);
+        _pending[entry.Position] = new Pending(entry.Position, units, clock.GetUtcNow());
         foreach (var unit in units.Keys)
         {
             if (!_pendingByUnit.TryGetValue(unit, out var positions))
@@ -208,6 +214,15 @@ public sealed partial class EventLedgerGrain(
 
     private async Task MaintainAsync(CancellationToken cancellationToken)
     {
+        var stale = clock.GetUtcNow() - RedeliverAfter;
+        foreach (var pending in _pending.Values.TakeWhile(p => p.Logged < stale))
+        {
+            foreach (var unit in pending.Units.Keys)
+            {
+                _undelivered.Add((unit, pending.Position));
+            }
+        }
+
         foreach (var (unit, position) in _undelivered.ToArray())
         {
             if (_pending.TryGetValue(position, out var pending) && pending.Units.TryGetValue(unit, out var own))
@@ -280,7 +295,7 @@ public sealed partial class EventLedgerGrain(
         return XxHash128.HashToUInt128(utf8[..length]);
     }
 
-    private sealed record Pending(long Position, Dictionary<string, DayDelta> Units);
+    private sealed record Pending(long Position, Dictionary<string, DayDelta> Units, DateTimeOffset Logged);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ledger {Tenant}/{Shard} replays {Entries} log entries not yet durable in every unit")]
     private static partial void LogReplaying(ILogger logger, string tenant, int shard, int entries);

@@ -30,6 +30,12 @@ public sealed partial class UnitGrain(
     /// <summary>How often a changed unit checkpoints (and lets the ledger forget what it holds).</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Checkpoint ticks after a report during which the parent is touched: a parent that died
+    /// holding unreported changes is activated again, pulls its children and re-reports.
+    /// </summary>
+    private const int TouchTicks = 6;
+
     private readonly PeriodCounters _own = new();
     private readonly PeriodCounters _subtree = new();
     private readonly Dictionary<string, ChildHold> _children = new(StringComparer.Ordinal);
@@ -45,6 +51,7 @@ public sealed partial class UnitGrain(
     private bool _changed;
     private Task _sending = Task.CompletedTask;
     private long _lastReport;
+    private int _touchesOwed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -93,7 +100,7 @@ public sealed partial class UnitGrain(
         // Whatever the parent holds from an earlier activation, it gets the whole truth again.
         _dirtyDays.UnionWith(_subtree.Days.Keys);
         StartReporting();
-        this.RegisterGrainTimer(_ => Checkpoint(), new GrainTimerCreationOptions(CheckpointInterval, CheckpointInterval) { Interleave = false });
+        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(CheckpointInterval, CheckpointInterval) { Interleave = false });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -224,6 +231,25 @@ public sealed partial class UnitGrain(
         return pending;
     }
 
+    public Task Touch() => Task.CompletedTask;
+
+    private async Task TickAsync()
+    {
+        await Checkpoint();
+        if (_touchesOwed > 0 && _parent is not null)
+        {
+            _touchesOwed--;
+            try
+            {
+                await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, _parent)).Touch();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReportFailed(logger, ex, _tenant, _unit, 0);
+            }
+        }
+    }
+
     public async Task Checkpoint()
     {
         if (_changed)
@@ -348,6 +374,7 @@ public sealed partial class UnitGrain(
             throw;
         }
 
+        _touchesOwed = TouchTicks;
         if (!ack.Accepted && ack.HeldVersion != long.MaxValue)
         {
             // The parent holds a newer version (an earlier activation of ours reported it):

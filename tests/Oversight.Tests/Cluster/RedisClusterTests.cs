@@ -1,0 +1,168 @@
+using Orleans.TestingHost;
+using Oversight.Domain;
+using Oversight.Grains;
+using Oversight.Grains.Hosting;
+
+namespace Oversight.Tests.Cluster;
+
+/// <summary>
+/// Cluster mode on a real Redis: grain state and the ingest log in Redis, several silos, silos
+/// killed and stopped mid-ingest, whole clusters torn down and started again on the same Redis.
+/// </summary>
+public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private const string Tenant = "acme";
+    private static readonly string[] Units = ["hq", "a", "b", "a1", "a2", "b1", "b2"];
+    private static readonly Dictionary<string, string?> Parents = new()
+    {
+        ["hq"] = null, ["a"] = "hq", ["b"] = "hq", ["a1"] = "a", ["a2"] = "a", ["b1"] = "b", ["b2"] = "b",
+    };
+
+    private static readonly int Day = new DateOnly(2026, 10, 15).DayNumber;
+    private static readonly PeriodRange October = new(PeriodGranularity.Month, 2026 * 12 + 9, 2026 * 12 + 9);
+
+    private readonly string _serviceId = "svc-" + Guid.NewGuid().ToString("N")[..8];
+
+    private async Task<TestCluster> StartAsync(short silos)
+    {
+        var builder = new TestClusterBuilder(silos);
+        builder.Options.ServiceId = _serviceId;
+        builder.Properties["Redis"] = redis.ConnectionString;
+        builder.AddSiloBuilderConfigurator<RedisSilo>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class RedisSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var connection = OversightCluster.Connect(silo.Configuration["Redis"]!);
+            silo.AddOversightRedisState(connection, silo.Configuration["Orleans:ServiceId"] ?? silo.Configuration["ServiceId"]!);
+        }
+    }
+
+    private static async Task CreateTenantAsync(IGrainFactory grains)
+    {
+        var tenant = grains.GetGrain<ITenantGrain>(Tenant);
+        await tenant.Upsert("Acme", "Asia/Shanghai");
+        var change = await tenant.UpsertUnits([.. Units.Select(u => new UnitRecord(u, u, Parents[u], 1, "unit"))], null);
+        Assert.Equal(TreeChangeStatus.Applied, change.Status);
+    }
+
+    private static LoggedEvent Event(int n) => new()
+    {
+        Id = $"ev-{n}",
+        Kind = EventKind.Document,
+        Source = "hq",
+        Targets = [.. new[] { Units[1 + n % 6], Units[1 + (n / 6) % 6] }.Distinct()],
+        Day = Day,
+        OccurredAt = DateTimeOffset.UnixEpoch,
+    };
+
+    private static int Receipts(IEnumerable<LoggedEvent> events) => events.Sum(e => e.Targets.Distinct().Count());
+
+    /// <summary>Sends a batch through the ledger shards, retrying until every shard acknowledges; returns how many were new.</summary>
+    private static async Task<int> IngestUntilAcknowledgedAsync(IGrainFactory grains, LoggedEvent[] batch)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var answers = await Task.WhenAll(batch.GroupBy(e => LedgerShards.Of(e.Id)).Select(g =>
+                    grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(Tenant, g.Key)).Ingest([.. g])));
+                return answers.Sum(a => a.Count(fresh => fresh));
+            }
+            catch (Exception) when (attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Polls the root's October subtree count until it equals <paramref name="expected"/> (or the deadline passes).</summary>
+    private static async Task<long> RootReceiptsAsync(IGrainFactory grains, long expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long seen = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                seen = (await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(Tenant, "hq")).GetLoad(October)).Subtree[LoadCounters.Received(EventKind.Document)];
+                if (seen == expected)
+                {
+                    return seen;
+                }
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                // A silo is leaving; ask again.
+            }
+
+            await Task.Delay(50);
+        }
+
+        return seen;
+    }
+
+    [Fact]
+    public async Task AcknowledgedEventsSurviveAFullCrashAndStayDuplicates()
+    {
+        var events = Enumerable.Range(0, 600).Select(Event).ToArray();
+        var first = await StartAsync(2);
+        await CreateTenantAsync(first.GrainFactory);
+        Assert.Equal(600, await IngestUntilAcknowledgedAsync(first.GrainFactory, events));
+        foreach (var silo in first.Silos.ToArray())
+        {
+            await first.KillSiloAsync(silo);
+        }
+
+        await first.DisposeAsync();
+
+        var second = await StartAsync(2);
+        try
+        {
+            Assert.Equal(Receipts(events), await RootReceiptsAsync(second.GrainFactory, Receipts(events)));
+            Assert.Equal(0, await IngestUntilAcknowledgedAsync(second.GrainFactory, events[..100]));
+            Assert.Equal(7, (await second.GrainFactory.GetGrain<ITenantGrain>(Tenant).GetInfo())!.Units);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CountsStayExactWhenASiloDiesOrLeavesMidIngest(bool kill)
+    {
+        var events = Enumerable.Range(0, 1500).Select(Event).ToArray();
+        var cluster = await StartAsync(3);
+        try
+        {
+            await CreateTenantAsync(cluster.GrainFactory);
+            var accepted = 0;
+            for (var i = 0; i < events.Length; i += 100)
+            {
+                if (i == 700)
+                {
+                    var victim = cluster.SecondarySilos[0];
+                    await (kill ? cluster.KillSiloAsync(victim) : cluster.StopSiloAsync(victim));
+                }
+
+                accepted += await IngestUntilAcknowledgedAsync(cluster.GrainFactory, events[i..(i + 100)]);
+            }
+
+            Assert.Equal(events.Length, accepted);
+            Assert.Equal(Receipts(events), await RootReceiptsAsync(cluster.GrainFactory, Receipts(events)));
+            Assert.Equal(0, await IngestUntilAcknowledgedAsync(cluster.GrainFactory, events));
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+}
