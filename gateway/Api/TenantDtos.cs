@@ -8,10 +8,16 @@ public sealed class TenantInput
     public string? Name { get; set; }
 
     public string? TimeZone { get; set; }
+
+    public AlertSettingsDto? AlertSettings { get; set; }
 }
 
+/// <summary>A tenant's alert thresholds (defaults: 24 h, 30 days, 3 events per cascade depth).</summary>
+public sealed record AlertSettingsDto(double? ShortDeadlineHours, int? DuplicateWindowDays, int? CascadeLimit);
+
 /// <summary>A tenant as the API shows it.</summary>
-public sealed record TenantDto(string Id, string Name, string TimeZone, int Units)
+public sealed record TenantDto(string Id, string Name, string TimeZone, int Units, AlertSettingsDto AlertSettings)
 {
-    public static TenantDto From(TenantInfo info) => new(info.Id, info.Name, info.TimeZone, info.Units);
+    public static TenantDto From(TenantInfo info) => new(info.Id, info.Name, info.TimeZone, info.Units,
+        new AlertSettingsDto(info.Alerts.ShortDeadlineHours, info.Alerts.DuplicateWindowDays, info.Alerts.CascadeLimit));
 }

@@ -57,13 +57,30 @@ public static class TenantsApi
             errors["timeZone"] = [$"'{(timeZone.Length > 64 ? timeZone[..64] : timeZone)}' is not an IANA time zone such as Asia/Shanghai"];
         }
 
+        var alerts = input.AlertSettings;
+        if (alerts?.ShortDeadlineHours is double h && !(h > 0 && h <= 720))
+        {
+            errors["alertSettings.shortDeadlineHours"] = ["shortDeadlineHours must be greater than 0 and at most 720"];
+        }
+
+        if (alerts?.DuplicateWindowDays is < 1 or > 365)
+        {
+            errors["alertSettings.duplicateWindowDays"] = ["duplicateWindowDays must be between 1 and 365"];
+        }
+
+        if (alerts?.CascadeLimit is < 1 or > 100_000)
+        {
+            errors["alertSettings.cascadeLimit"] = ["cascadeLimit must be between 1 and 100000"];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
 
         var grain = grains.GetGrain<ITenantGrain>(tenant);
-        var result = await grain.Upsert(input.Name!, timeZone);
+        var thresholds = alerts is null ? null : new AlertThresholds(alerts.ShortDeadlineHours, alerts.DuplicateWindowDays, alerts.CascadeLimit);
+        var result = await grain.Upsert(input.Name!, timeZone, thresholds);
         if (result == TenantUpsertResult.TimeZoneLocked)
         {
             return Problems.Conflict("The time zone cannot change once events have been counted in the tenant's local days.");

@@ -45,7 +45,7 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
             }
         }
 
-        var accepted = await LogAsync(scope.Tenant, candidates);
+        var accepted = await LogAsync(scope.Tenant, candidates, tree.Info.Alerts);
         duplicates += candidates.Count - accepted;
         if (accepted > 0 && !tree.HasEvents)
         {
@@ -56,10 +56,10 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
         return new IngestResponse(accepted, duplicates, rejected);
     }
 
-    private async Task<int> LogAsync(string tenant, List<LoggedEvent> candidates)
+    private async Task<int> LogAsync(string tenant, List<LoggedEvent> candidates, Governance.AlertSettings settings)
     {
         var answers = await Task.WhenAll(candidates.GroupBy(e => LedgerShards.Of(e.Id)).Select(g =>
-            grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, g.Key)).Ingest([.. g])));
+            grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, g.Key)).Ingest([.. g], settings)));
         return answers.Sum(a => a.Count(fresh => fresh));
     }
 

@@ -17,7 +17,7 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     /// Accepts a batch: returns, per event, true when its id is new. When this returns the new
     /// events are in the durable log and counted in their units' live counters.
     /// </summary>
-    Task<bool[]> Ingest(LoggedEvent[] events);
+    Task<bool[]> Ingest(LoggedEvent[] events, Governance.AlertSettings settings);
 
     /// <summary>The deliveries for <paramref name="unit"/> logged after <paramref name="after"/> that it has not confirmed durable.</summary>
     [AlwaysInterleave]

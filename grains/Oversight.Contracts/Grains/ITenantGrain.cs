@@ -6,8 +6,8 @@ namespace Oversight.Grains;
 /// <summary>One enterprise group: its settings and its tree (key: tenant id).</summary>
 public interface ITenantGrain : IGrainWithStringKey
 {
-    /// <summary>Creates or updates the tenant's settings.</summary>
-    Task<TenantUpsertResult> Upsert(string name, string timeZone);
+    /// <summary>Creates or updates the tenant's settings; null thresholds keep their current (or default) values.</summary>
+    Task<TenantUpsertResult> Upsert(string name, string timeZone, AlertThresholds? thresholds = null);
 
     /// <summary>The tenant's settings, or null when it does not exist.</summary>
     [AlwaysInterleave]

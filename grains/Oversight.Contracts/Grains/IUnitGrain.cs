@@ -22,6 +22,13 @@ public interface IUnitGrain : IGrainWithStringKey
     /// <summary>Moves the unit under a new parent: its whole subtree leaves the old ancestors and joins the new.</summary>
     Task SetParent(string? parent);
 
+    /// <summary>Sets the unit's caps on what it issues and evaluates them at once.</summary>
+    Task SetQuotas(Governance.Quotas quotas, Governance.AlertSettings settings);
+
+    /// <summary>The unit's caps.</summary>
+    [ReadOnly]
+    Task<Governance.Quotas> GetQuotas();
+
     /// <summary>Own and subtree counters over a period.</summary>
     [ReadOnly]
     Task<UnitLoad> GetLoad(PeriodRange range);

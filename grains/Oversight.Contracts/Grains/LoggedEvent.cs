@@ -56,18 +56,36 @@ public sealed record LoggedEvent
     [Id(15)] public string? CausedBy { get; init; }
 }
 
-/// <summary>One entry of a ledger shard's log: the new events of one batch.</summary>
+/// <summary>One entry of a ledger shard's log: the new events of one batch, with the tenant's alert settings then.</summary>
 [GenerateSerializer, Immutable, Alias("Oversight.LogEntry")]
-public sealed record LogEntry([property: Id(0)] long Position, [property: Id(1)] int AcceptedDay, [property: Id(2)] LoggedEvent[] Events);
+public sealed record LogEntry(
+    [property: Id(0)] long Position,
+    [property: Id(1)] int AcceptedDay,
+    [property: Id(2)] LoggedEvent[] Events,
+    [property: Id(3)] Governance.AlertSettings Settings);
+
+/// <summary>An event a unit issued, as its quota rules need it.</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.IssuedEvent")]
+public sealed record IssuedEvent([property: Id(0)] string EventId, [property: Id(1)] Domain.EventKind Kind, [property: Id(2)] int Day, [property: Id(3)] string[] Targets);
 
 /// <summary>
 /// A unit's share of one log entry: its own deliveries, tagged with where they came from.
 /// <paramref name="Previous"/> is the position of the shard's previous entry still pending for
 /// this unit (-1 if none), so a unit that sees it has missed one catches up first.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("Oversight.UnitDeliveries")]
+[GenerateSerializer, Alias("Oversight.UnitDeliveries")]
 public sealed record UnitDeliveries(
     [property: Id(0)] int Shard,
     [property: Id(1)] long Position,
     [property: Id(2)] Domain.DayDelta Own,
-    [property: Id(3)] long Previous);
+    [property: Id(3)] long Previous)
+{
+    /// <summary>Events this unit issued in the entry (for its quotas).</summary>
+    [Id(4)] public IssuedEvent[] Issued { get; init; } = [];
+
+    /// <summary>Data items this unit was asked for in the entry (for duplicate requests).</summary>
+    [Id(5)] public Governance.DataRequest[] Requests { get; init; } = [];
+
+    /// <summary>The tenant's alert settings when the entry was logged.</summary>
+    [Id(6)] public Governance.AlertSettings? Settings { get; init; }
+}

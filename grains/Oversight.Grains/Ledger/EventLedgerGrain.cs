@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 using Oversight.Domain;
+using Oversight.Governance;
 using Oversight.Grains.Log;
 
 namespace Oversight.Grains.Ledger;
@@ -45,6 +46,7 @@ public sealed partial class EventLedgerGrain(
     private readonly Dictionary<string, SortedSet<long>> _pendingByUnit = new(StringComparer.Ordinal);
     private readonly List<(long Position, int Day)> _entryDays = [];
     private readonly HashSet<(string Unit, long Position)> _undelivered = [];
+    private readonly SortedDictionary<long, LogEntry> _ungoverned = [];
     private string _tenant = "";
     private int _shard;
     private long _position;
@@ -68,6 +70,7 @@ public sealed partial class EventLedgerGrain(
             if (entry.Position > state.State.Watermark)
             {
                 AddPending(entry);
+                _ungoverned[entry.Position] = entry;
                 foreach (var unit in _pending[entry.Position].Units.Keys)
                 {
                     _undelivered.Add((unit, entry.Position));
@@ -82,7 +85,7 @@ public sealed partial class EventLedgerGrain(
         }
     }
 
-    public async Task<bool[]> Ingest(LoggedEvent[] events)
+    public async Task<bool[]> Ingest(LoggedEvent[] events, AlertSettings settings)
     {
         var fresh = new bool[events.Length];
         var accepted = new List<LoggedEvent>(events.Length);
@@ -104,7 +107,7 @@ public sealed partial class EventLedgerGrain(
             return fresh;
         }
 
-        var entry = new LogEntry(_position + 1, today, [.. accepted]);
+        var entry = new LogEntry(_position + 1, today, [.. accepted], settings);
         try
         {
             await log.AppendAsync(_tenant, _shard, entry.Position, serializer.SerializeToArray(entry));
@@ -125,6 +128,8 @@ public sealed partial class EventLedgerGrain(
         _position = entry.Position;
         _entryDays.Add((entry.Position, today));
         AddPending(entry);
+        _ungoverned[entry.Position] = entry;
+        await GovernAsync(entry);
         await DeliverAsync(_pending[entry.Position]);
         return fresh;
     }
@@ -137,7 +142,7 @@ public sealed partial class EventLedgerGrain(
         }
 
         return Task.FromResult(positions.GetViewBetween(after + 1, long.MaxValue)
-            .Select(p => new UnitDeliveries(_shard, p, _pending[p].Units[unit], -1))
+            .Select(p => _pending[p].Units[unit])
             .ToArray());
     }
 
@@ -174,8 +179,21 @@ public sealed partial class EventLedgerGrain(
             EventRules.Count(e.Kind, e.Day, e.MeetingMinutes, e.InspectionDays, e.Source, e.Targets, unit => byUnit.TryGetValue(unit, out var b) ? b : byUnit[unit] = new DayDeltaBuilder());
         }
 
-        var units = byUnit.ToDictionary(p => p.Key, p => p.Value.Build(), StringComparer.Ordinal);
-        _pending[entry.Position] = new Pending(entry.Position, units, clock.GetUtcNow());
+        var issued = entry.Events.ToLookup(e => e.Source, e => new IssuedEvent(e.Id, e.Kind, e.Day, e.Targets), StringComparer.Ordinal);
+        var requests = entry.Events
+            .Where(e => e.Kind == EventKind.DataRequest && e.DataItems.Length > 0)
+            .SelectMany(e => e.Targets.SelectMany(t => e.DataItems.Distinct(StringComparer.Ordinal).Select(item => (Target: t, Request: new DataRequest(e.Id, e.Source, item, e.Day, e.OccurredAt.UtcTicks)))))
+            .ToLookup(r => r.Target, r => r.Request, StringComparer.Ordinal);
+        var units = byUnit.ToDictionary(
+            p => p.Key,
+            p => new UnitDeliveries(_shard, entry.Position, p.Value.Build(), -1)
+            {
+                Issued = [.. issued[p.Key]],
+                Requests = [.. requests[p.Key]],
+                Settings = entry.Settings,
+            },
+            StringComparer.Ordinal);
+        _pending[entry.Position] = new Pending(entry, units, clock.GetUtcNow());
         foreach (var unit in units.Keys)
         {
             if (!_pendingByUnit.TryGetValue(unit, out var positions))
@@ -187,10 +205,33 @@ public sealed partial class EventLedgerGrain(
         }
     }
 
+    /// <summary>
+    /// Raises the entry's own alerts and feeds the cascade index. Both are idempotent; on failure
+    /// the maintenance timer tries again, so no alert is lost and none is raised twice.
+    /// </summary>
+    private async Task GovernAsync(LogEntry entry)
+    {
+        try
+        {
+            var alerts = entry.Events.SelectMany(e => EventAlerts.For(e, entry.Settings, clock.GetUtcNow())).ToArray();
+            if (alerts.Length > 0)
+            {
+                await grains.GetGrain<IAlertsGrain>(_tenant).Raise(alerts);
+            }
+
+            await grains.GetGrain<ICascadeGrain>(_tenant).Record(entry.Events, entry.Settings);
+            _ungoverned.Remove(entry.Position);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRedeliveryFailed(logger, ex, _tenant, _shard);
+        }
+    }
+
     private async Task DeliverAsync(Pending pending)
     {
         var units = pending.Units.ToArray();
-        var calls = units.Select(p => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, p.Key)).Apply(new UnitDeliveries(_shard, pending.Position, p.Value, Previous(p.Key, pending.Position)))).ToArray();
+        var calls = units.Select(p => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, p.Key)).Apply(p.Value with { Previous = Previous(p.Key, pending.Position) })).ToArray();
         try
         {
             await Task.WhenAll(calls);
@@ -214,6 +255,11 @@ public sealed partial class EventLedgerGrain(
 
     private async Task MaintainAsync(CancellationToken cancellationToken)
     {
+        foreach (var entry in _ungoverned.Values.ToArray())
+        {
+            await GovernAsync(entry);
+        }
+
         var stale = clock.GetUtcNow() - RedeliverAfter;
         foreach (var pending in _pending.Values.TakeWhile(p => p.Logged < stale))
         {
@@ -229,7 +275,7 @@ public sealed partial class EventLedgerGrain(
             {
                 try
                 {
-                    await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit)).Apply(new UnitDeliveries(_shard, position, own, Previous(unit, position)));
+                    await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit)).Apply(own with { Previous = Previous(unit, position) });
                     _undelivered.Remove((unit, position));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -245,6 +291,10 @@ public sealed partial class EventLedgerGrain(
         }
 
         var watermark = _pending.Count > 0 ? _pending.Keys.First() - 1 : _position;
+        if (_ungoverned.Count > 0)
+        {
+            watermark = Math.Min(watermark, _ungoverned.Keys.First() - 1);
+        }
         if (watermark > state.State.Watermark)
         {
             state.State.Watermark = watermark;
@@ -295,7 +345,10 @@ public sealed partial class EventLedgerGrain(
         return XxHash128.HashToUInt128(utf8[..length]);
     }
 
-    private sealed record Pending(long Position, Dictionary<string, DayDelta> Units, DateTimeOffset Logged);
+    private sealed record Pending(LogEntry Entry, Dictionary<string, UnitDeliveries> Units, DateTimeOffset Logged)
+    {
+        public long Position => Entry.Position;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ledger {Tenant}/{Shard} replays {Entries} log entries not yet durable in every unit")]
     private static partial void LogReplaying(ILogger logger, string tenant, int shard, int entries);

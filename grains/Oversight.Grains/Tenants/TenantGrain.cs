@@ -10,7 +10,7 @@ public sealed class TenantGrain(
     private TreeSnapshot? _snapshot;
     private Dictionary<string, string[]>? _children;
 
-    public async Task<TenantUpsertResult> Upsert(string name, string timeZone)
+    public async Task<TenantUpsertResult> Upsert(string name, string timeZone, AlertThresholds? thresholds = null)
     {
         var s = state.State;
         var created = !s.Exists;
@@ -22,6 +22,9 @@ public sealed class TenantGrain(
         s.Exists = true;
         s.Name = name;
         s.TimeZone = timeZone;
+        s.ShortDeadlineHours = thresholds?.ShortDeadlineHours ?? s.ShortDeadlineHours;
+        s.DuplicateWindowDays = thresholds?.DuplicateWindowDays ?? s.DuplicateWindowDays;
+        s.CascadeLimit = thresholds?.CascadeLimit ?? s.CascadeLimit;
         s.Version++;
         _snapshot = null;
         await state.WriteStateAsync();
@@ -104,5 +107,10 @@ public sealed class TenantGrain(
         }
     }
 
-    private TenantInfo Info() => new(this.GetPrimaryKeyString(), state.State.Name, state.State.TimeZone, state.State.Units.Count);
+    private TenantInfo Info()
+    {
+        var s = state.State;
+        return new(this.GetPrimaryKeyString(), s.Name, s.TimeZone, s.Units.Count,
+            new Oversight.Governance.AlertSettings(s.TimeZone, s.ShortDeadlineHours, s.DuplicateWindowDays, s.CascadeLimit));
+    }
 }

@@ -16,4 +16,10 @@ public sealed class TenantState
     [Id(4)] public long Version { get; set; }
 
     [Id(5)] public bool HasEvents { get; set; }
+
+    [Id(6)] public double ShortDeadlineHours { get; set; } = Oversight.Governance.AlertSettings.DefaultShortDeadlineHours;
+
+    [Id(7)] public int DuplicateWindowDays { get; set; } = Oversight.Governance.AlertSettings.DefaultDuplicateWindowDays;
+
+    [Id(8)] public int CascadeLimit { get; set; } = Oversight.Governance.AlertSettings.DefaultCascadeLimit;
 }

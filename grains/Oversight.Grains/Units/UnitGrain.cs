@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Oversight.Domain;
+using Oversight.Governance;
 
 namespace Oversight.Grains.Units;
 
@@ -52,6 +53,10 @@ public sealed partial class UnitGrain(
     private Task _sending = Task.CompletedTask;
     private long _lastReport;
     private int _touchesOwed;
+    private Quotas _quotas = Quotas.None;
+    private readonly DataRequestMemory _requests = new();
+    private readonly List<Alert> _alerts = [];
+    private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -72,6 +77,12 @@ public sealed partial class UnitGrain(
             foreach (var (former, version) in s.Detaching)
             {
                 _detaching[former] = version;
+            }
+
+            _quotas = s.Quotas;
+            foreach (var request in s.Requests)
+            {
+                _requests.Add(request, 0);
             }
         }
         else
@@ -136,6 +147,7 @@ public sealed partial class UnitGrain(
         }
 
         AddOwn(deliveries);
+        await RaiseAlertsAsync();
     }
 
     public async Task<ReportAck> Report(SubtreeReport report)
@@ -206,6 +218,30 @@ public sealed partial class UnitGrain(
         StartReporting();
     }
 
+    public async Task SetQuotas(Quotas quotas, AlertSettings settings)
+    {
+        _quotas = quotas;
+        _changed = true;
+        var now = clock.GetUtcNow();
+        var today = Period.LocalDate(now, settings.Zone);
+        foreach (var (granularity, caps, key) in new[]
+        {
+            (PeriodGranularity.Month, quotas.Month, PeriodRange.MonthKey(today)),
+            (PeriodGranularity.Year, quotas.Year, today.Year),
+        })
+        {
+            foreach (var (kind, cap) in caps)
+            {
+                Collect(QuotaRules.Evaluate(_unit, kind, granularity, key, Issued(granularity, key, kind), cap, now, settings.Zone, null, []));
+            }
+        }
+
+        await RaiseAlertsAsync();
+        await Checkpoint();
+    }
+
+    public Task<Quotas> GetQuotas() => Task.FromResult(_quotas);
+
     public Task<UnitLoad> GetLoad(PeriodRange range) => Task.FromResult(new UnitLoad(_own.Sum(range), _subtree.Sum(range)));
 
     public Task<long[][]> GetSubtreeSeries(PeriodRange range)
@@ -252,6 +288,8 @@ public sealed partial class UnitGrain(
 
     public async Task Checkpoint()
     {
+        // Alerts first: once the checkpoint covers a delivery, nothing would raise its alerts again.
+        await RaiseAlertsAsync();
         if (_changed)
         {
             var s = state.State;
@@ -260,6 +298,8 @@ public sealed partial class UnitGrain(
             s.Applied = new Dictionary<int, long>(_applied);
             s.Version = _version;
             s.Detaching = new Dictionary<string, long>(_detaching, StringComparer.Ordinal);
+            s.Quotas = _quotas;
+            s.Requests = [.. _requests.All];
             await state.WriteStateAsync();
             _changed = false;
         }
@@ -296,6 +336,78 @@ public sealed partial class UnitGrain(
         _dirtyDays.UnionWith(deliveries.Own.Days);
         _changed = true;
         StartReporting();
+        if (deliveries.Settings is { } settings)
+        {
+            CheckRequests(deliveries.Requests, settings);
+            CheckQuotas(deliveries.Issued, settings);
+        }
+    }
+
+    private void CheckRequests(DataRequest[] requests, AlertSettings settings)
+    {
+        foreach (var request in requests)
+        {
+            foreach (var (later, earlier) in _requests.Add(request, settings.DuplicateWindowDays))
+            {
+                var day = PeriodRange.Format(PeriodGranularity.Day, later.Day);
+                var earlierDay = PeriodRange.Format(PeriodGranularity.Day, earlier.Day);
+                Collect(new Alert(
+                    $"{AlertTypes.DuplicateDataRequest}:{later.EventId}:{_unit}", AlertTypes.DuplicateDataRequest, later.Source, [_unit], later.EventId, day, clock.GetUtcNow(),
+                    $"{_unit} 已于 {earlierDay} 应 {earlier.Source} 要求报送“{later.Item}”，{later.Source} 于 {day} 重复要求（{earlier.EventId}、{later.EventId}）/ {_unit} was asked for '{later.Item}' by {earlier.Source} on {earlierDay}; {later.Source} asked again on {day} ({earlier.EventId}, {later.EventId})"));
+            }
+        }
+
+        if (requests.Length > 0)
+        {
+            _requests.Prune(requests.Max(r => r.Day));
+        }
+    }
+
+    private void CheckQuotas(IssuedEvent[] issued, AlertSettings settings)
+    {
+        if (_quotas.IsEmpty || issued.Length == 0)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var group in issued.GroupBy(e => (e.Kind, Month: PeriodRange.MonthKey(e.Day), DateOnly.FromDayNumber(e.Day).Year)))
+        {
+            var last = group.Last();
+            if (_quotas.Month.TryGetValue(group.Key.Kind, out var monthCap))
+            {
+                Collect(QuotaRules.Evaluate(_unit, group.Key.Kind, PeriodGranularity.Month, group.Key.Month, Issued(PeriodGranularity.Month, group.Key.Month, group.Key.Kind), monthCap, now, settings.Zone, last.EventId, last.Targets));
+            }
+
+            if (_quotas.Year.TryGetValue(group.Key.Kind, out var yearCap))
+            {
+                Collect(QuotaRules.Evaluate(_unit, group.Key.Kind, PeriodGranularity.Year, group.Key.Year, Issued(PeriodGranularity.Year, group.Key.Year, group.Key.Kind), yearCap, now, settings.Zone, last.EventId, last.Targets));
+            }
+        }
+    }
+
+    private long Issued(PeriodGranularity granularity, int key, EventKind kind) =>
+        _own.Sum(new PeriodRange(granularity, key, key))[LoadCounters.Issued(kind)];
+
+    private void Collect(Alert? alert)
+    {
+        if (alert is not null && !_raised.Contains(alert.Id))
+        {
+            _alerts.Add(alert);
+        }
+    }
+
+    private async Task RaiseAlertsAsync()
+    {
+        if (_alerts.Count == 0)
+        {
+            return;
+        }
+
+        var alerts = _alerts.ToArray();
+        await grains.GetGrain<IAlertsGrain>(_tenant).Raise(alerts);
+        _alerts.RemoveRange(0, alerts.Length);
+        _raised.UnionWith(alerts.Select(a => a.Id));
     }
 
     private long NextVersion() => _version = Math.Max(_version + 1, clock.GetUtcNow().UtcTicks);

@@ -23,4 +23,10 @@ public sealed class UnitState
 
     /// <summary>Former parents that have not yet acknowledged this unit's departure, with the detach version.</summary>
     [Id(4)] public Dictionary<string, long> Detaching { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Caps on what this unit issues.</summary>
+    [Id(5)] public Oversight.Governance.Quotas Quotas { get; set; } = Oversight.Governance.Quotas.None;
+
+    /// <summary>Data items this unit was asked for, inside the horizon.</summary>
+    [Id(6)] public Oversight.Governance.DataRequest[] Requests { get; set; } = [];
 }

@@ -18,6 +18,7 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
         ["hq"] = null, ["a"] = "hq", ["b"] = "hq", ["a1"] = "a", ["a2"] = "a", ["b1"] = "b", ["b2"] = "b",
     };
 
+    private static readonly Oversight.Governance.AlertSettings Settings = new("Asia/Shanghai");
     private static readonly int Day = new DateOnly(2026, 10, 15).DayNumber;
     private static readonly PeriodRange October = new(PeriodGranularity.Month, 2026 * 12 + 9, 2026 * 12 + 9);
 
@@ -71,7 +72,7 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
             try
             {
                 var answers = await Task.WhenAll(batch.GroupBy(e => LedgerShards.Of(e.Id)).Select(g =>
-                    grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(Tenant, g.Key)).Ingest([.. g])));
+                    grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(Tenant, g.Key)).Ingest([.. g], Settings)));
                 return answers.Sum(a => a.Count(fresh => fresh));
             }
             catch (Exception) when (attempt < 50)

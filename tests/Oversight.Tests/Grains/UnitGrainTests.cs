@@ -6,6 +6,7 @@ namespace Oversight.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class UnitGrainTests(ClusterFixture fixture)
 {
+    private static readonly Oversight.Governance.AlertSettings Settings = new("Asia/Shanghai");
     private static readonly int Day = new DateOnly(2026, 11, 20).DayNumber;
     private static readonly PeriodRange November = new(PeriodGranularity.Month, 2026 * 12 + 10, 2026 * 12 + 10);
     private static readonly int DocumentsReceived = LoadCounters.Received(EventKind.Document);
@@ -36,7 +37,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
             Day = Day,
             OccurredAt = DateTimeOffset.UnixEpoch.AddDays(Day - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
         }).ToArray();
-        var fresh = await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).Ingest(events);
+        var fresh = await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).Ingest(events, Settings);
         Assert.All(fresh, Assert.True);
     }
 
@@ -111,8 +112,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await TreeAsync(("hq", null), ("a", "hq"));
         LoggedEvent Doc(string id) => new() { Id = id, Kind = EventKind.Document, Source = "hq", Targets = ["a"], Day = Day, OccurredAt = DateTimeOffset.UnixEpoch };
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 1));
-        var first = await ledger.Ingest([Doc("a"), Doc("b")]);
-        var second = await ledger.Ingest([Doc("a"), Doc("c"), Doc("b")]);
+        var first = await ledger.Ingest([Doc("a"), Doc("b")], Settings);
+        var second = await ledger.Ingest([Doc("a"), Doc("c"), Doc("b")], Settings);
         Assert.Equal(new[] { true, true }, first);
         Assert.Equal(new[] { false, true, false }, second);
         await SettleAsync("a", "hq");

@@ -1,0 +1,80 @@
+namespace Oversight.Governance;
+
+/// <summary>
+/// What one target unit has been asked for (多头报): per data item, who asked and on which local
+/// day. A request is a duplicate when a different source asked the same target for the same item
+/// within the window before it (ordered by time, then id, whatever order they arrive in). Memory is
+/// bounded by the items, sources and days inside the retention horizon, never by all events.
+/// </summary>
+public sealed class DataRequestMemory
+{
+    /// <summary>Days of requests kept (the longest window anyone may configure is far below).</summary>
+    public const int HorizonDays = 400;
+
+    private readonly Dictionary<string, List<DataRequest>> _byItem = new(StringComparer.Ordinal);
+
+    /// <summary>Number of requests held.</summary>
+    public int Count => _byItem.Values.Sum(l => l.Count);
+
+    /// <summary>Every request held, for a checkpoint.</summary>
+    public IEnumerable<DataRequest> All => _byItem.Values.SelectMany(l => l);
+
+    /// <summary>
+    /// Records a request and returns the duplicates it reveals: the new request itself when an
+    /// earlier one from another source is within the window, or earlier-arrived later requests
+    /// that it precedes.
+    /// </summary>
+    public List<Duplicate> Add(DataRequest request, int windowDays)
+    {
+        var found = new List<Duplicate>();
+        if (!_byItem.TryGetValue(request.Item, out var list))
+        {
+            _byItem[request.Item] = list = [];
+        }
+
+        if (list.Any(r => r.EventId == request.EventId))
+        {
+            return found;
+        }
+
+        foreach (var other in list)
+        {
+            if (other.Source == request.Source || Math.Abs(other.Day - request.Day) > windowDays)
+            {
+                continue;
+            }
+
+            var (earlier, later) = Precedes(other, request) ? (other, request) : (request, other);
+            found.Add(new Duplicate(later, earlier));
+        }
+
+        list.Add(request);
+
+        // One per event (and target): against the first request it repeats.
+        return [.. found.GroupBy(d => d.Later.EventId).Select(g => g.MinBy(d => (d.Earlier.OccurredTicks, d.Earlier.EventId))!)];
+    }
+
+    /// <summary>Forgets requests older than the horizon before <paramref name="latestDay"/>.</summary>
+    public void Prune(int latestDay)
+    {
+        foreach (var list in _byItem.Values)
+        {
+            list.RemoveAll(r => r.Day < latestDay - HorizonDays);
+        }
+    }
+
+    private static bool Precedes(DataRequest a, DataRequest b) =>
+        a.OccurredTicks != b.OccurredTicks ? a.OccurredTicks < b.OccurredTicks : string.CompareOrdinal(a.EventId, b.EventId) < 0;
+}
+
+/// <summary>One data item asked of a unit.</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.DataRequest")]
+public sealed record DataRequest(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] string Source,
+    [property: Id(2)] string Item,
+    [property: Id(3)] int Day,
+    [property: Id(4)] long OccurredTicks);
+
+/// <summary>A request that asked again what <see cref="Earlier"/> already asked.</summary>
+public sealed record Duplicate(DataRequest Later, DataRequest Earlier);

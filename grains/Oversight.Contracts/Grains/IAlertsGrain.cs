@@ -1,0 +1,15 @@
+using Orleans.Concurrency;
+using Oversight.Governance;
+
+namespace Oversight.Grains;
+
+/// <summary>A tenant's alerts (key: tenant id): durable, each id raised once.</summary>
+public interface IAlertsGrain : IGrainWithStringKey
+{
+    /// <summary>Records alerts; an id already raised is ignored. Durable when this returns.</summary>
+    Task Raise(Alert[] alerts);
+
+    /// <summary>Alerts raised at or after <paramref name="since"/>, of one type if given, newest first.</summary>
+    [ReadOnly]
+    Task<Alert[]> List(DateTimeOffset? since, string? type);
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using Oversight.Domain;
+using Oversight.Governance;
+using Oversight.Grains;
+
+namespace Oversight.Tests.Governance;
+
+public sealed class GovernanceRulesTests
+{
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    private static readonly int November = 2026 * 12 + 10;
+
+    // 2026-11-16 00:00 Shanghai: exactly half of November has passed.
+    private static readonly DateTimeOffset MidNovember = DateTimeOffset.Parse("2026-11-16T00:00:00+08:00", CultureInfo.InvariantCulture);
+
+    private static Alert? Quota(long issued, long cap, DateTimeOffset now, int month = 0) =>
+        QuotaRules.Evaluate("hq", EventKind.Document, PeriodGranularity.Month, month == 0 ? November : month, issued, cap, now, Shanghai, "d", ["s1"]);
+
+    [Fact]
+    public void ExactlyAtTheCapIsNotExceededButOneOverIs()
+    {
+        Assert.NotEqual(AlertTypes.QuotaExceeded, Quota(20, 20, MidNovember)?.Type);
+        var over = Quota(21, 20, MidNovember)!;
+        Assert.Equal(AlertTypes.QuotaExceeded, over.Type);
+        Assert.Equal("quotaExceeded:hq:document:2026-11", over.Id);
+        Assert.Equal("2026-11", over.Period);
+        Assert.Contains("21", over.Detail, StringComparison.Ordinal);
+        Assert.Contains("超过上限 20", over.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheTrendFiresWhenThePaceProjectsPastTheCap()
+    {
+        // Half the month gone: 10 issued projects 20 (not over a cap of 20); 11 projects 22.
+        Assert.Null(Quota(10, 20, MidNovember));
+        var trend = Quota(11, 20, MidNovember)!;
+        Assert.Equal(AlertTypes.QuotaTrend, trend.Type);
+        Assert.Contains("预计 22", trend.Detail, StringComparison.Ordinal);
+        Assert.Contains("projected 22", trend.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APastPeriodCanExceedButNeverTrend()
+    {
+        Assert.Null(Quota(19, 20, MidNovember, month: November - 1));
+        Assert.Equal(AlertTypes.QuotaExceeded, Quota(21, 20, MidNovember, month: November - 1)!.Type);
+        Assert.Equal(0.5, QuotaRules.ElapsedFraction(PeriodGranularity.Month, November, MidNovember, Shanghai), 6);
+    }
+
+    private static DataRequest Ask(string id, string source, int day, string item = "headcount") =>
+        new(id, source, item, day, DateOnly.FromDayNumber(day).ToDateTime(TimeOnly.MinValue).Ticks);
+
+    [Fact]
+    public void TheSameItemFromAnotherSourceWithinTheWindowIsADuplicate()
+    {
+        var memory = new DataRequestMemory();
+        const int day = 740_000;
+        Assert.Empty(memory.Add(Ask("r1", "hr", day), 30));
+        Assert.Empty(memory.Add(Ask("r2", "hr", day + 1), 30));
+        Assert.Empty(memory.Add(Ask("r3", "finance", day + 1, "safety-ledger"), 30));
+        var dup = Assert.Single(memory.Add(Ask("r4", "finance", day + 30), 30));
+        Assert.Equal("r4", dup.Later.EventId);
+        Assert.Empty(memory.Add(Ask("r5", "audit", day + 62), 30));
+    }
+
+    [Fact]
+    public void TheThirtyFirstDayIsOutsideTheWindow()
+    {
+        var memory = new DataRequestMemory();
+        Assert.Empty(memory.Add(Ask("r1", "hr", 740_000), 30));
+        Assert.Empty(memory.Add(Ask("r2", "finance", 740_031), 30));
+    }
+
+    [Fact]
+    public void AnEarlierRequestArrivingLateMakesTheLaterOneTheDuplicate()
+    {
+        var memory = new DataRequestMemory();
+        Assert.Empty(memory.Add(Ask("late", "finance", 740_010), 30));
+        var dup = Assert.Single(memory.Add(Ask("early", "hr", 740_000), 30));
+        Assert.Equal("late", dup.Later.EventId);
+        Assert.Equal("early", dup.Earlier.EventId);
+        Assert.Empty(memory.Add(Ask("early", "hr", 740_000), 30));
+    }
+
+    [Fact]
+    public void CascadeLayersAreTheSameWhateverTheArrivalOrder()
+    {
+        var inOrder = new CascadeIndex();
+        var reversed = new CascadeIndex();
+        var events = new (string Id, string? CausedBy, int Targets)[] { ("root", null, 2), ("a", "root", 3), ("b", "root", 1), ("a1", "a", 4) };
+        foreach (var (id, causedBy, targets) in events)
+        {
+            inOrder.Add(id, causedBy, "hq", [.. Enumerable.Range(0, targets).Select(i => $"u{i}")], 1);
+        }
+
+        foreach (var (id, causedBy, targets) in events.Reverse())
+        {
+            reversed.Add(id, causedBy, "hq", [.. Enumerable.Range(0, targets).Select(i => $"u{i}")], 1);
+        }
+
+        foreach (var index in new[] { inOrder, reversed })
+        {
+            Assert.Equal("root", index.TopOf("a1"));
+            Assert.True(index.IsRoot("root"));
+            Assert.Equal([new CascadeLayer(0, 1, 2), new CascadeLayer(1, 2, 4), new CascadeLayer(2, 1, 4)], index.Layers("root"));
+        }
+    }
+
+    [Fact]
+    public void AChildWithoutItsParentHasNoRootYet()
+    {
+        var index = new CascadeIndex();
+        index.Add("child", "missing", "s1", ["a"], 1);
+        Assert.Equal("child", index.TopOf("child"));
+        Assert.False(index.IsRoot("child"));
+    }
+
+    [Theory]
+    [InlineData(23.9, true)]
+    [InlineData(24.0, false)]
+    public void DeadlinesUnderTwentyFourHoursAreShort(double hours, bool alert)
+    {
+        var e = new LoggedEvent { Id = "q", Kind = EventKind.DataRequest, Source = "hq", Targets = ["s1"], Day = 740_000, OccurredAt = MidNovember, DeadlineHours = hours };
+        var alerts = EventAlerts.For(e, new AlertSettings("Asia/Shanghai"), MidNovember).ToList();
+        Assert.Equal(alert, alerts.Any(a => a.Type == AlertTypes.ShortDeadline));
+    }
+
+    [Fact]
+    public void AnUnplannedInspectionAlertsOnce()
+    {
+        var e = new LoggedEvent { Id = "i", Kind = EventKind.Inspection, Source = "hq", Targets = ["s1", "s2"], Day = 740_000, OccurredAt = MidNovember, Planned = false, InspectionDays = 2 };
+        var alert = Assert.Single(EventAlerts.For(e, new AlertSettings("Asia/Shanghai"), MidNovember));
+        Assert.Equal("unplannedInspection:i", alert.Id);
+        Assert.Equal(["s1", "s2"], alert.Affected);
+        Assert.Empty(EventAlerts.For(e with { Planned = true }, new AlertSettings("Asia/Shanghai"), MidNovember));
+    }
+}
