@@ -112,9 +112,11 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task AcknowledgedEventsSurviveAFullCrashAndStayDuplicates()
     {
         var events = Enumerable.Range(0, 600).Select(Event).ToArray();
+        var inspections = Enumerable.Range(0, 5).Select(n => Event(1_000 + n) with { Id = $"insp-{n}", Kind = EventKind.Inspection, Planned = false, InspectionDays = 1 }).ToArray();
         var first = await StartAsync(2);
         await CreateTenantAsync(first.GrainFactory);
         Assert.Equal(600, await IngestUntilAcknowledgedAsync(first.GrainFactory, events));
+        Assert.Equal(5, await IngestUntilAcknowledgedAsync(first.GrainFactory, inspections));
         foreach (var silo in first.Silos.ToArray())
         {
             await first.KillSiloAsync(silo);
@@ -127,6 +129,9 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
         {
             Assert.Equal(Receipts(events), await RootReceiptsAsync(second.GrainFactory, Receipts(events)));
             Assert.Equal(0, await IngestUntilAcknowledgedAsync(second.GrainFactory, events[..100]));
+            Assert.Equal(0, await IngestUntilAcknowledgedAsync(second.GrainFactory, inspections));
+            var alerts = await second.GrainFactory.GetGrain<IAlertsGrain>(Tenant).List(null, null);
+            Assert.Equal(["unplannedInspection:insp-0", "unplannedInspection:insp-1", "unplannedInspection:insp-2", "unplannedInspection:insp-3", "unplannedInspection:insp-4"], alerts.Select(a => a.Id).Order(StringComparer.Ordinal));
             Assert.Equal(7, (await second.GrainFactory.GetGrain<ITenantGrain>(Tenant).GetInfo())!.Units);
         }
         finally
