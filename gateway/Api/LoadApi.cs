@@ -57,7 +57,7 @@ public static class LoadApi
             : TypedResults.Ok(load);
     }
 
-    private static async Task<IResult> GetTrend(string tenant, string unit, string? from, string? to, HttpContext http, AccessControl access, IGrainFactory grains)
+    private static async Task<IResult> GetTrend(string tenant, string unit, string? from, string? to, string? yoy, HttpContext http, AccessControl access, IGrainFactory grains)
     {
         var (scope, problem) = await access.TenantAsync(http, tenant, write: false);
         if (problem is not null)
@@ -77,10 +77,32 @@ public static class LoadApi
             return Problems.BadRequest(error);
         }
 
+        var withYoy = false;
+        if (yoy is not null && !bool.TryParse(yoy, out withYoy))
+        {
+            return Problems.BadRequest("yoy must be true or false.");
+        }
+
         var view = scope!.Tree.View;
-        var series = await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, view.Units[index].Id)).GetSubtreeSeries(range);
-        var points = series.Select((v, i) => new TrendPoint(PeriodRange.Format(range.Granularity, range.From + i), SubtreeLoad.From(v, view, index)));
-        return TypedResults.Ok(new TrendResponse(tenant, view.Units[index].Id, range.Granularity == PeriodGranularity.Month ? "month" : "day", [.. points]));
+        var grain = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, view.Units[index].Id));
+        var series = await grain.GetSubtreeSeries(range);
+        var points = series.Select((v, i) => new TrendPoint(PeriodRange.Format(range.Granularity, range.From + i), SubtreeLoad.From(v, view, index))).ToArray();
+        if (withYoy)
+        {
+            // A year back, bucket by bucket (a leap day maps to 28 February).
+            int Back(int key) => range.Granularity == PeriodGranularity.Month ? key - 12 : DateOnly.FromDayNumber(key).AddYears(-1).DayNumber;
+            var earlier = new PeriodRange(range.Granularity, Back(range.From), Back(range.To));
+            var previous = await grain.GetSubtreeSeries(earlier);
+            points = [.. points.Select((p, i) =>
+            {
+                var before = previous[Back(range.From + i) - earlier.From];
+                var change = EventKinds.Names.Select((name, k) => (name, before[k] == 0 ? (double?)null : Math.Round((series[i][k] - before[k]) * 100.0 / before[k], 1)))
+                    .ToDictionary(c => c.name, c => c.Item2);
+                return p with { PreviousYear = SubtreeLoad.From(before, view, index), Change = change };
+            })];
+        }
+
+        return TypedResults.Ok(new TrendResponse(tenant, view.Units[index].Id, range.Granularity == PeriodGranularity.Month ? "month" : "day", points));
     }
 }
 

@@ -42,8 +42,12 @@ public sealed record LoadResponse(
     SubtreeLoad Subtree,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChildLoad[]? Children);
 
-/// <summary>One point of a trend.</summary>
-public sealed record TrendPoint(string Period, SubtreeLoad Subtree);
+/// <summary>One point of a trend; with <c>yoy=true</c> also the same period a year earlier and the change of received load in percent (null when the earlier count is 0).</summary>
+public sealed record TrendPoint(
+    string Period,
+    SubtreeLoad Subtree,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SubtreeLoad? PreviousYear = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, double?>? Change = null);
 
 /// <summary>The answer of <c>GET …/units/{unit}/trend</c>.</summary>
 public sealed record TrendResponse(string Tenant, string Unit, string Granularity, TrendPoint[] Points);

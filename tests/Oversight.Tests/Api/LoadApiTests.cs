@@ -136,4 +136,19 @@ public sealed class LoadApiTests(GatewayFixture gateway)
         Assert.Equal([0L, 1L, 0L], days["points"]!.AsArray().Select(p => At(p!, "subtree", "received", "document")));
         (await group.Admin.GetAsync($"{group.Base}/units/hq/trend?from=2026-01&to=2026-01-05")).AssertProblem(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task TrendsCompareYearOverYear()
+    {
+        var group = await Group.CreateAsync(gateway);
+        (await group.PostEventsAsync(group.Admin, Group.Document("old", "hq", Day.AddYears(-1), "s1", "s2"), Group.Document("new", "hq", Day, "s1"))).AssertOk();
+        await group.SettleAsync();
+        var months = (await group.Admin.GetAsync($"{group.Base}/units/hq/trend?from={Group.Month(Day)}&to={Group.Month(Day)}&yoy=true")).AssertOk().Json;
+        var point = months["points"]![0]!;
+        Assert.Equal(2, At(point, "previousYear", "received", "document"));
+        Assert.Equal(-50.0, point["change"]!["document"]!.GetValue<double>());
+        Assert.Null(point["change"]!["meeting"]);
+        var days = (await group.Admin.GetAsync($"{group.Base}/units/s1/trend?from={Group.Day(Day)}&to={Group.Day(Day)}&yoy=true")).AssertOk().Json;
+        Assert.Equal(0.0, days["points"]![0]!["change"]!["document"]!.GetValue<double>());
+    }
 }
