@@ -36,7 +36,7 @@ public static class QuotaRules
         var fraction = ElapsedFraction(granularity, periodKey, now, zone);
         if (fraction is > 0 and < 1 && issued > 0 && issued / fraction > cap)
         {
-            var projected = (long)Math.Round(issued / fraction, MidpointRounding.AwayFromZero);
+            var projected = (issued / fraction).ToString("0.#", CultureInfo.InvariantCulture);
             var percent = (fraction * 100).ToString("0", CultureInfo.InvariantCulture);
             return new Alert($"{AlertTypes.QuotaTrend}:{unit}:{kind.Name()}:{period}", AlertTypes.QuotaTrend, unit, affected, eventId, period, now,
                 $"{unit} {scopeZh}已{Words.Zh(kind)} {issued} 件（上限 {cap} 件），时间过去 {percent}%，按当前进度预计 {projected} 件 / {unit} issued {issued} of {cap} {Words.En(kind)} with {percent}% of the {scopeEn} gone; projected {projected}");
