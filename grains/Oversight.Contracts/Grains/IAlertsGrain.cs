@@ -9,6 +9,12 @@ public interface IAlertsGrain : IGrainWithStringKey
     /// <summary>Records alerts; an id already raised is ignored. Durable when this returns.</summary>
     Task Raise(Alert[] alerts);
 
+    /// <summary>Subscribes (or renews) an observer for new alerts; renew within five minutes to keep it.</summary>
+    Task Subscribe(IAlertObserver observer);
+
+    /// <summary>Ends a subscription.</summary>
+    Task Unsubscribe(IAlertObserver observer);
+
     /// <summary>Alerts raised at or after <paramref name="since"/>, of one type if given, newest first.</summary>
     [ReadOnly]
     Task<Alert[]> List(DateTimeOffset? since, string? type);

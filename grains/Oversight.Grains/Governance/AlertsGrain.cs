@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
+using Orleans.Utilities;
 using Oversight.Governance;
 using Oversight.Grains.Log;
 
@@ -13,8 +15,10 @@ public sealed record AlertBatch([property: Id(0)] long Position, [property: Id(1
 /// and indexed by id in memory, so raising the same alert again, after a replay, a resent event or
 /// a restart, changes nothing.
 /// </summary>
-public sealed class AlertsGrain(IEventLog log, Serializer<AlertBatch> serializer) : Grain, IAlertsGrain
+public sealed class AlertsGrain(IEventLog log, Serializer<AlertBatch> serializer, ILogger<AlertsGrain> logger) : Grain, IAlertsGrain
 {
+    private readonly ObserverManager<IAlertObserver> _observers = new(TimeSpan.FromMinutes(5), logger);
+
     /// <summary>The log stream of a tenant's alerts, beside its ingest shards.</summary>
     public const int LogShard = 1_000;
 
@@ -58,6 +62,20 @@ public sealed class AlertsGrain(IEventLog log, Serializer<AlertBatch> serializer
         {
             _alerts[alert.Id] = alert;
         }
+
+        _observers.Notify(o => o.OnAlerts(fresh));
+    }
+
+    public Task Subscribe(IAlertObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unsubscribe(IAlertObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
     }
 
     public Task<Alert[]> List(DateTimeOffset? since, string? type) => Task.FromResult(_alerts.Values

@@ -120,6 +120,26 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.Equal(3, await SubtreeDocumentsAsync("hq"));
     }
 
+    private sealed class AlertCollector : IAlertObserver
+    {
+        public TaskCompletionSource<Oversight.Governance.Alert[]> Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnAlerts(Oversight.Governance.Alert[] alerts) => Received.TrySetResult(alerts);
+    }
+
+    [Fact]
+    public async Task NewAlertsAreNotifiedToSubscribers()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"));
+        var collector = new AlertCollector();
+        var reference = fixture.Grains.CreateObjectReference<IAlertObserver>(collector);
+        await fixture.Grains.GetGrain<IAlertsGrain>(_tenant).Subscribe(reference);
+        var inspection = new LoggedEvent { Id = "i1", Kind = EventKind.Inspection, Source = "hq", Targets = ["a"], Day = Day, OccurredAt = DateTimeOffset.UnixEpoch, Planned = false };
+        await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 2)).Ingest([inspection], Settings);
+        var alerts = await collector.Received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["unplannedInspection:i1"], alerts.Select(a => a.Id));
+    }
+
     [Fact]
     public async Task SubtreeSeriesHasOnePointPerBucket()
     {
