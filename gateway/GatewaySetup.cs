@@ -18,7 +18,16 @@ public static class GatewaySetup
     {
         builder.AddOversightOrleans();
         builder.AddOversightAuth();
+        builder.AddTenantRateLimiting();
         var services = builder.Services;
+
+        // Bodies past 16 MiB are refused while reading; Kestrel's own cap sits just above, and its
+        // minimum data rate (240 B/s after 5 s) and header timeout (30 s) drop slow clients.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes + 1024 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TreeCache>();
         services.AddSingleton<AccessControl>();
@@ -45,8 +54,9 @@ public static class GatewaySetup
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
-        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        var api = app.MapGroup("/api/v1").RequireAuthorization().RequireRateLimiting(TenantRateLimiting.Policy);
         api.MapTenantsApi();
         api.MapUnitsApi();
         api.MapEventsApi();

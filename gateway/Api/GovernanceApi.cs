@@ -144,6 +144,14 @@ public static class GovernanceApi
             return scope!.CoversTenant ? Problems.NotFound($"Event '{eventId}' is not known.") : Problems.Forbidden();
         }
 
+        // A member sees the cascades of events its subtree issued or received.
+        var tree = scope!.Tree.View;
+        bool Visible(string unit) => tree.TryGetIndex(unit, out var i) && scope.MaySee(i);
+        if (!scope.CoversTenant && !Visible(view.EventSource) && !view.EventTargets.Any(Visible))
+        {
+            return Problems.Forbidden();
+        }
+
         return TypedResults.Ok(new CascadeDto(view.Root, [.. view.Layers.Select(l => new CascadeLayerDto(l.Depth, l.Events, l.Deliveries))], view.TotalEvents));
     }
 

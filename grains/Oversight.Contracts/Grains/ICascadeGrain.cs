@@ -14,6 +14,11 @@ public interface ICascadeGrain : IGrainWithStringKey
     Task<CascadeView?> Get(string eventId);
 }
 
-/// <summary>A cascade from its root.</summary>
+/// <summary>A cascade from its root, with the asked event's own units (for the caller's scope check).</summary>
 [GenerateSerializer, Immutable, Alias("Oversight.CascadeView")]
-public sealed record CascadeView([property: Id(0)] string Root, [property: Id(1)] CascadeLayer[] Layers, [property: Id(2)] int TotalEvents);
+public sealed record CascadeView(
+    [property: Id(0)] string Root,
+    [property: Id(1)] CascadeLayer[] Layers,
+    [property: Id(2)] int TotalEvents,
+    [property: Id(3)] string EventSource,
+    [property: Id(4)] string[] EventTargets);

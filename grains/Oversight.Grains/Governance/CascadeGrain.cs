@@ -73,6 +73,7 @@ public sealed class CascadeGrain(IEventLog log, Serializer<LogEntry> serializer,
 
         var root = _index.TopOf(eventId);
         var layers = _index.Layers(root);
-        return Task.FromResult<CascadeView?>(new CascadeView(root, [.. layers], layers.Sum(l => l.Events)));
+        var (source, targets, _) = _index.Describe(eventId);
+        return Task.FromResult<CascadeView?>(new CascadeView(root, [.. layers], layers.Sum(l => l.Events), source, targets));
     }
 }
