@@ -9,7 +9,7 @@ public sealed class RateLimitOptions
     public const string Section = "Oversight:RateLimit";
 
     /// <summary>Requests per tenant per window.</summary>
-    public int PermitsPerWindow { get; set; } = 6_000;
+    public int PermitsPerWindow { get; set; } = 60_000;
 
     /// <summary>Window length in seconds.</summary>
     public int WindowSeconds { get; set; } = 60;

@@ -12,7 +12,7 @@ namespace Oversight.Tests.Api;
 /// The gateway in its embedded default (a silo co-hosted in-process) behind the real ASP.NET Core
 /// pipeline. Shared by the API tests; each test makes its own tenant.
 /// </summary>
-public sealed class GatewayFixture : WebApplicationFactory<Program>
+public class GatewayFixture : WebApplicationFactory<Program>
 {
     public const string SigningKey = "test-signing-key-0123456789abcdef-0123456789";
 
