@@ -57,6 +57,9 @@ def call(method, path, body=None, timeout=30):
 def wait_ready(deadline=120):
     end = time.time() + deadline
     while time.time() < end:
+        for name, p in procs.items():
+            if p.poll() is not None:
+                raise SystemExit(f"{name} exited with {p.returncode}; see {work}/{name}.log")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/health/ready", timeout=5) as r:
                 if r.status == 200: return
@@ -151,6 +154,8 @@ try:
     rollup_check("after a full restart")
     _, r = until_ok("POST", f"{T}/events", events[:BATCH])
     check("resent ids are duplicates after a full restart", r["accepted"] == 0 and r["duplicates"] == BATCH, str(r))
+except BaseException as error:
+    check("the scenario ran to its end", False, repr(error))
 finally:
     for name in list(procs):
         try: kill(name, signal.SIGTERM)

@@ -129,8 +129,11 @@ public sealed partial class EventLedgerGrain(
         _entryDays.Add((entry.Position, today));
         AddPending(entry);
         _ungoverned[entry.Position] = entry;
+
+        // Held before awaiting: a unit that catches up meanwhile may confirm the entry away.
+        var pending = _pending[entry.Position];
         await GovernAsync(entry);
-        await DeliverAsync(_pending[entry.Position]);
+        await DeliverAsync(pending);
         return fresh;
     }
 
@@ -332,7 +335,12 @@ public sealed partial class EventLedgerGrain(
 
     private long Previous(string unit, long position)
     {
-        var earlier = _pendingByUnit[unit].GetViewBetween(long.MinValue, position - 1);
+        if (!_pendingByUnit.TryGetValue(unit, out var positions))
+        {
+            return -1;
+        }
+
+        var earlier = positions.GetViewBetween(long.MinValue, position - 1);
         return earlier.Count > 0 ? earlier.Max : -1;
     }
 

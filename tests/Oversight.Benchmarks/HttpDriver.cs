@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Oversight.Benchmarks;
+
+/// <summary>The load generator: drives a gateway over HTTP like a client would.</summary>
+public sealed class HttpDriver(string baseUrl, string token)
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
+
+    public async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                if ((await _http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{baseUrl} never became ready");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<string> SendAsync(HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {body}");
+        }
+
+        return body;
+    }
+
+    public async Task SetupAsync(string tenant, Workload workload)
+    {
+        await SendAsync(HttpMethod.Put, $"/api/v1/tenants/{tenant}", """{"name":"Bench","timeZone":"Asia/Shanghai"}""");
+        var units = System.Text.Json.JsonSerializer.Deserialize<JsonArray>(workload.TreeJson())!;
+        for (var i = 0; i < units.Count; i += 10_000)
+        {
+            await SendAsync(HttpMethod.Put, $"/api/v1/tenants/{tenant}/units", new JsonArray([.. units.Skip(i).Take(10_000).Select(n => n!.DeepClone())]).ToJsonString());
+        }
+    }
+
+    /// <summary>Posts pre-serialized batches from <paramref name="clients"/> concurrent clients; returns elapsed seconds.</summary>
+    public async Task<(double Seconds, long Accepted)> IngestAsync(string tenant, IReadOnlyList<byte[]> batches, int clients)
+    {
+        var accepted = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            for (var i = c; i < batches.Count; i += clients)
+            {
+                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i]))!;
+                Interlocked.Add(ref accepted, answer["accepted"]!.GetValue<long>());
+            }
+        }));
+        return (stopwatch.Elapsed.TotalSeconds, accepted);
+    }
+
+    public async Task<string> PostBatchAsync(string tenant, byte[] batch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/tenants/{tenant}/events") { Content = new ByteArrayContent(batch) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"ingest: {(int)response.StatusCode} {body}");
+    }
+
+    /// <summary>Sum of every received count in a unit's subtree over a period.</summary>
+    public async Task<long> SubtreeReceivedAsync(string tenant, string unit, string period)
+    {
+        var load = JsonNode.Parse(await SendAsync(HttpMethod.Get, $"/api/v1/tenants/{tenant}/units/{unit}/load?period={period}", null))!;
+        return load["subtree"]!["received"]!.AsObject().Sum(p => p.Value!.GetValue<long>());
+    }
+
+    /// <summary>Latencies in milliseconds of <paramref name="count"/> sequential reads of a path.</summary>
+    public async Task<List<double>> ReadLatenciesAsync(string path, int count)
+    {
+        var latencies = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await SendAsync(HttpMethod.Get, path, null);
+            latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return latencies;
+    }
+}

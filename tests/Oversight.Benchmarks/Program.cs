@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Oversight.Benchmarks;
+using StackExchange.Redis;
+
+// Usage: dotnet run -c Release --project tests/Oversight.Benchmarks -- [--shape S|M|L] [--events N] [--smoke]
+var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
+    .ToDictionary(p => p.a[2..], p => p.i + 1 < args.Length && !args[p.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[p.i + 1] : "true");
+var smoke = options.ContainsKey("smoke");
+var shape = options.GetValueOrDefault("shape", "S");
+var count = int.Parse(options.GetValueOrDefault("events", smoke ? "5000" : "200000"), CultureInfo.InvariantCulture);
+var root = FindRoot();
+var results = new List<Figure>();
+var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+var logs = Path.Combine(root, "bench-results", "logs-" + stamp);
+
+Console.WriteLine($"Oversight benchmark: shape {shape}, {count:N0} events per run{(smoke ? " (smoke)" : "")}, {Environment.ProcessorCount} cores");
+var workload = new Workload(shape, 42);
+var now = DateTimeOffset.UtcNow;
+var uniform = workload.Events(count, zipf: false, seed: 1, "u", now);
+var zipfEvents = workload.Events(count, zipf: true, seed: 2, "z", now);
+var deliveries = uniform.DistinctBy(e => e.Id).Sum(e => (long)e.Targets.Length);
+List<byte[]> Batches(List<BenchEvent> events, int seed) => [.. events.Chunk(1000).Select((b, i) => workload.Json(b, seed + i))];
+var uniformBatches = Batches(uniform, 100);
+var zipfBatches = Batches(zipfEvents, 200);
+
+var (limit, counted) = InProcessLimit.Run(workload, uniform);
+Console.WriteLine($"in-process limit: {limit:N0} events/s ({counted:N0} counted)");
+
+await using var processes = new Processes(root, logs);
+var token = await TokenAsync(root);
+
+// Embedded mode: one gateway process co-hosting its silo; this process is the load generator.
+var (url, gatewayProcess) = processes.Gateway("gateway-embedded", null, Processes.FreePort(), Processes.FreePort(), "bench");
+var api = new HttpDriver(url, token);
+await api.WaitReadyAsync();
+await api.SetupAsync("bench-u", workload);
+await api.SetupAsync("bench-z", workload);
+var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients: 4);
+var ingestRate = accepted / seconds;
+Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s)");
+var (zipfSeconds, zipfAccepted) = await api.IngestAsync("bench-z", zipfBatches, clients: 4);
+var zipfRate = zipfAccepted / zipfSeconds;
+var rootId = workload.Units[0].Id;
+var midId = workload.Units[workload.Mid].Id;
+await WaitForAsync(async () => await api.SubtreeReceivedAsync("bench-u", rootId, "last400d") == deliveries);
+
+var month = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+var year = DateTime.UtcNow.AddHours(8).Year;
+string LoadPath(string unit, string period) => $"/api/v1/tenants/bench-u/units/{unit}/load?period={period}&children=true";
+var reads = smoke ? 20 : 300;
+var idle = new Dictionary<string, List<double>>
+{
+    ["root month"] = await api.ReadLatenciesAsync(LoadPath(rootId, month), reads),
+    ["root year"] = await api.ReadLatenciesAsync(LoadPath(rootId, year.ToString(CultureInfo.InvariantCulture)), reads),
+    ["mid month"] = await api.ReadLatenciesAsync(LoadPath(midId, month), reads),
+    ["mid year"] = await api.ReadLatenciesAsync(LoadPath(midId, year.ToString(CultureInfo.InvariantCulture)), reads),
+};
+
+// Freshness: batches paced at 70% of the peak rate; each is timed from its acknowledgement until
+// the root's subtree counters include it.
+var fresh = workload.Events(smoke ? 5_000 : 30_000, zipf: false, seed: 3, "f", now).DistinctBy(e => e.Id).ToList();
+var interval = TimeSpan.FromSeconds(1000 / (0.7 * ingestRate));
+var freshness = new List<double>();
+var expected = deliveries;
+foreach (var batch in fresh.Chunk(1000))
+{
+    var started = Stopwatch.GetTimestamp();
+    await api.PostBatchAsync("bench-u", workload.Json(batch, 7));
+    var acked = Stopwatch.GetTimestamp();
+    expected += batch.Sum(e => (long)e.Targets.Length);
+    while (await api.SubtreeReceivedAsync("bench-u", rootId, "last400d") < expected)
+    {
+    }
+
+    freshness.Add(Stopwatch.GetElapsedTime(acked).TotalMilliseconds);
+    var rest = interval - Stopwatch.GetElapsedTime(started);
+    if (rest > TimeSpan.Zero)
+    {
+        await Task.Delay(rest);
+    }
+}
+
+// Reads under load: the same reads while four clients ingest a fresh set.
+var background = workload.Events(count, zipf: false, seed: 4, "b", now);
+var load = api.IngestAsync("bench-u", Batches(background, 300), clients: 4);
+var underLoad = new Dictionary<string, List<double>>
+{
+    ["root month"] = await api.ReadLatenciesAsync(LoadPath(rootId, month), reads),
+    ["root year"] = await api.ReadLatenciesAsync(LoadPath(rootId, year.ToString(CultureInfo.InvariantCulture)), reads),
+};
+await load;
+var memoryPerUnit = Processes.ResidentBytes(gatewayProcess) / (double)(workload.Units.Count * 2);
+
+// PostgreSQL, the same events, done the way a competent team would.
+double pgRate = double.NaN, pgCteP50 = double.NaN, pgCounterP50 = double.NaN;
+if (!options.ContainsKey("skip-pg"))
+{
+    await using var pg = new Postgres();
+    await pg.StartAsync();
+    await pg.LoadTreeAsync(workload);
+    var pgSeconds = await pg.IngestAsync(workload, uniform, 1000, clients: 4);
+    pgRate = counted / pgSeconds;
+    var (cte, pgTotal) = await pg.RootYearByCteAsync(rootId, year, smoke ? 3 : 10);
+    pgCteP50 = Percentile(cte, 50);
+    pgCounterP50 = Percentile(await pg.RootYearByCountersAsync(rootId, year, reads), 50);
+    Console.WriteLine($"postgres ingest: {pgRate:N0} events/s; root year by CTE p50 {pgCteP50:F1} ms ({pgTotal:N0} deliveries)");
+}
+
+// Redis durable mode: a Redis, one silo and one gateway; commands per event from INFO commandstats.
+double redisRate = double.NaN, commandsPerEvent = double.NaN;
+if (!options.ContainsKey("skip-redis"))
+{
+    var redisPort = Processes.FreePort();
+    var redisDir = Directory.CreateTempSubdirectory("oversight-bench-redis-").FullName;
+    processes.Start("redis", "redis-server", ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", redisDir, "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""]);
+    var redis = $"127.0.0.1:{redisPort}";
+    await WaitForAsync(async () => { try { using var c = await ConnectionMultiplexer.ConnectAsync(redis); return true; } catch (RedisConnectionException) { return false; } });
+    processes.Silo("silo", redis, Processes.FreePort(), Processes.FreePort(), "bench");
+    var (clusterUrl, _) = processes.Gateway("gateway-cluster", redis, Processes.FreePort(), Processes.FreePort(), "bench");
+    var cluster = new HttpDriver(clusterUrl, token);
+    await cluster.WaitReadyAsync();
+    await cluster.SetupAsync("bench-u", workload);
+    using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+    var server = connection.GetServer(redis);
+    await server.ExecuteAsync("CONFIG", "RESETSTAT");
+    var (redisSeconds, redisAccepted) = await cluster.IngestAsync("bench-u", uniformBatches, clients: 4);
+    redisRate = redisAccepted / redisSeconds;
+    var stats = (string)(await server.ExecuteAsync("INFO", "commandstats"))!;
+    var calls = stats.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal) && !l.StartsWith("cmdstat_info", StringComparison.Ordinal) && !l.StartsWith("cmdstat_config", StringComparison.Ordinal))
+        .Sum(l => long.Parse(l.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
+    commandsPerEvent = calls / (double)redisAccepted;
+    Console.WriteLine($"redis ingest: {redisRate:N0} events/s; {calls:N0} Redis commands");
+}
+
+var machine = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+results.Add(new Figure("ingest, embedded (events/s)", ingestRate, pgRate, ingestRate / pgRate, "≥ 40,000; ≥ 10× PostgreSQL"));
+results.Add(new Figure("ingest, embedded (deliveries/s)", ingestRate * deliveries / counted, double.NaN, double.NaN, ""));
+results.Add(new Figure("ingest vs in-process limit (events/s)", ingestRate, limit, ingestRate / limit, "report; raise every round"));
+results.Add(new Figure("ingest, Redis durable (events/s)", redisRate, ingestRate, redisRate / ingestRate, "≥ 0.8× embedded"));
+results.Add(new Figure("Redis commands per event", commandsPerEvent, double.NaN, double.NaN, "≤ 0.1"));
+results.Add(new Figure("skew: Zipf vs uniform ingest (events/s)", zipfRate, ingestRate, zipfRate / ingestRate, "≥ 0.9×"));
+results.Add(new Figure("freshness p50 (ms, at 70% of peak)", Percentile(freshness, 50), double.NaN, double.NaN, "p99 ≤ 1,000 (aim 250)"));
+results.Add(new Figure("freshness p99 (ms, at 70% of peak)", Percentile(freshness, 99), double.NaN, double.NaN, "≤ 1,000"));
+foreach (var (name, latencies) in idle)
+{
+    results.Add(new Figure($"read {name} p50/p99 idle (ms)", Percentile(latencies, 50), Percentile(latencies, 99), double.NaN, "p99 ≤ 5"));
+}
+
+foreach (var (name, latencies) in underLoad)
+{
+    results.Add(new Figure($"read {name} p50/p99 under load (ms)", Percentile(latencies, 50), Percentile(latencies, 99), double.NaN, "report"));
+}
+
+results.Add(new Figure("root year read vs PostgreSQL recursive CTE (p50 ms)", Percentile(idle["root year"], 50), pgCteP50, pgCteP50 / Percentile(idle["root year"], 50), "≥ 50× faster"));
+results.Add(new Figure("root year read vs PostgreSQL counter table (p50 ms)", Percentile(idle["root year"], 50), pgCounterP50, pgCounterP50 / Percentile(idle["root year"], 50), "report"));
+results.Add(new Figure("gateway+silo resident memory per unit (bytes)", memoryPerUnit, double.NaN, double.NaN, "report, then lower"));
+
+Console.WriteLine();
+Console.WriteLine($"| figure (shape {shape}, {count:N0} events) | value | baseline | ratio | goal |");
+Console.WriteLine("| --- | ---: | ---: | ---: | --- |");
+foreach (var f in results)
+{
+    Console.WriteLine($"| {f.Name} | {Format(f.Value)} | {Format(f.Baseline)} | {(double.IsNaN(f.Ratio) ? "" : f.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×")} | {f.Goal} |");
+}
+
+Console.WriteLine($"Machine: {machine}");
+Directory.CreateDirectory(Path.Combine(root, "bench-results"));
+var file = Path.Combine(root, "bench-results", $"{shape}-{stamp}.json");
+await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { shape, events = count, smoke, machine, figures = results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+Console.WriteLine($"Wrote {file}");
+return 0;
+
+static string Format(double value) => double.IsNaN(value) ? "" : value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.##", CultureInfo.InvariantCulture);
+
+static double Percentile(List<double> values, double p)
+{
+    if (values.Count == 0)
+    {
+        return double.NaN;
+    }
+
+    var sorted = values.Order().ToArray();
+    return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
+}
+
+static async Task WaitForAsync(Func<Task<bool>> condition)
+{
+    var deadline = DateTime.UtcNow.AddMinutes(5);
+    while (!await condition())
+    {
+        if (DateTime.UtcNow > deadline)
+        {
+            throw new TimeoutException("the platform did not settle in 5 minutes");
+        }
+
+        await Task.Delay(20);
+    }
+}
+
+static async Task<string> TokenAsync(string root)
+{
+    var info = new ProcessStartInfo("dotnet", [Path.Combine(root, "gateway/bin/Release/net10.0/Oversight.Gateway.dll"), "token", "--role", "admin"]) { RedirectStandardOutput = true, UseShellExecute = false };
+    info.Environment["Oversight__Auth__SigningKey"] = Processes.SigningKey;
+    using var process = Process.Start(info)!;
+    var token = (await process.StandardOutput.ReadToEndAsync()).Trim();
+    await process.WaitForExitAsync();
+    return token;
+}
+
+static string FindRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Oversight.sln")))
+    {
+        dir = dir.Parent;
+    }
+
+    return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
+}
+
+/// <summary>One row of the report.</summary>
+internal sealed record Figure(string Name, double Value, double Baseline, double Ratio, string Goal);
