@@ -10,7 +10,7 @@ namespace Oversight.Benchmarks;
 /// </summary>
 public static class InProcessLimit
 {
-    public static (double EventsPerSecond, long Counted) Run(Workload workload, IReadOnlyList<BenchEvent> events)
+    public static (double EventsPerSecond, long Counted, long RootReceived) Run(Workload workload, IReadOnlyList<BenchEvent> events)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
         var units = workload.Units;
@@ -45,6 +45,8 @@ public static class InProcessLimit
             }
         }
 
-        return (counted / stopwatch.Elapsed.TotalSeconds, counted);
+        var rate = counted / stopwatch.Elapsed.TotalSeconds;
+        var all = subtree[0].Sum(new PeriodRange(PeriodGranularity.Year, 1970, 9999));
+        return (rate, counted, Enumerable.Range(0, EventKinds.Count).Sum(k => all[LoadCounters.Received((EventKind)k)]));
     }
 }

@@ -9,7 +9,7 @@ var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", Stri
     .ToDictionary(p => p.a[2..], p => p.i + 1 < args.Length && !args[p.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[p.i + 1] : "true");
 var smoke = options.ContainsKey("smoke");
 var shape = options.GetValueOrDefault("shape", "S");
-var count = int.Parse(options.GetValueOrDefault("events", smoke ? "5000" : "200000"), CultureInfo.InvariantCulture);
+var count = int.Parse(options.GetValueOrDefault("events", smoke ? "3000" : "100000"), CultureInfo.InvariantCulture);
 var root = FindRoot();
 var results = new List<Figure>();
 var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
@@ -25,8 +25,8 @@ List<byte[]> Batches(List<BenchEvent> events, int seed) => [.. events.Chunk(1000
 var uniformBatches = Batches(uniform, 100);
 var zipfBatches = Batches(zipfEvents, 200);
 
-var (limit, counted) = InProcessLimit.Run(workload, uniform);
-Console.WriteLine($"in-process limit: {limit:N0} events/s ({counted:N0} counted)");
+var (limit, counted, rootReceived) = InProcessLimit.Run(workload, uniform);
+Console.WriteLine($"in-process limit: {limit:N0} events/s ({counted:N0} counted, {rootReceived:N0} deliveries; generator says {deliveries:N0})");
 
 await using var processes = new Processes(root, logs);
 var token = await TokenAsync(root);
@@ -37,14 +37,72 @@ var api = new HttpDriver(url, token);
 await api.WaitReadyAsync();
 await api.SetupAsync("bench-u", workload);
 await api.SetupAsync("bench-z", workload);
-var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients: 4);
+var clients = int.Parse(options.GetValueOrDefault("clients", "4"), CultureInfo.InvariantCulture);
+var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients);
+Console.WriteLine($"root now: {await api.SubtreeReceivedAsync("bench-u", workload.Units[0].Id, "last400d")}");
 var ingestRate = accepted / seconds;
 Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s)");
+if (options.ContainsKey("ingest-only"))
+{
+    var (again, againAccepted) = await api.IngestAsync("bench-z", zipfBatches, clients);
+    Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s");
+    return 0;
+}
+
+for (var i = 0; options.ContainsKey("watch") && i < 8; i++)
+{
+    await Task.Delay(5000);
+    Console.WriteLine($"root after {5 * (i + 1)} s: {await api.SubtreeReceivedAsync("bench-u", workload.Units[0].Id, "last400d")} of {deliveries}");
+}
+
 var (zipfSeconds, zipfAccepted) = await api.IngestAsync("bench-z", zipfBatches, clients: 4);
 var zipfRate = zipfAccepted / zipfSeconds;
+for (var i = 0; options.ContainsKey("watch") && i < 6; i++)
+{
+    await Task.Delay(5000);
+    Console.WriteLine($"after zipf {5 * (i + 1)} s: u {await api.SubtreeReceivedAsync("bench-u", workload.Units[0].Id, "last400d")} of {deliveries}; z {await api.SubtreeReceivedAsync("bench-z", workload.Units[0].Id, "last400d")} of {zipfEvents.DistinctBy(e => e.Id).Sum(e => (long)e.Targets.Length)}");
+}
+
+if (options.ContainsKey("diagnose-own"))
+{
+    await Task.Delay(30_000);
+    var expectedOwn = new long[workload.Units.Count];
+    foreach (var e in uniform.DistinctBy(e => e.Id))
+    {
+        foreach (var t in e.Targets)
+        {
+            expectedOwn[t]++;
+        }
+    }
+
+    var mismatches = 0;
+    for (var u = 0; u < workload.Units.Count; u++)
+    {
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await api.SendAsync(HttpMethod.Get, $"/api/v1/tenants/bench-u/units/{workload.Units[u].Id}/load?period=last400d", null))!;
+        var own = body["own"]!["received"]!.AsObject().Sum(p => p.Value!.GetValue<long>());
+        if (own != expectedOwn[u] && mismatches++ < 15)
+        {
+            Console.WriteLine($"unit {workload.Units[u].Id} depth {workload.Units[u].Depth}: own {own}, expected {expectedOwn[u]}");
+        }
+    }
+
+    Console.WriteLine($"{mismatches} units differ");
+}
+
 var rootId = workload.Units[0].Id;
 var midId = workload.Units[workload.Mid].Id;
-await WaitForAsync(async () => await api.SubtreeReceivedAsync("bench-u", rootId, "last400d") == deliveries);
+var lastSeen = -1L;
+await WaitForAsync(async () =>
+{
+    var seen = await api.SubtreeReceivedAsync("bench-u", rootId, "last400d");
+    if (seen != lastSeen && options.ContainsKey("diagnose"))
+    {
+        Console.WriteLine($"settling: root {seen} of {deliveries}");
+    }
+
+    lastSeen = seen;
+    return seen == deliveries;
+});
 
 var month = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM", CultureInfo.InvariantCulture);
 var year = DateTime.UtcNow.AddHours(8).Year;
@@ -60,7 +118,7 @@ var idle = new Dictionary<string, List<double>>
 
 // Freshness: batches paced at 70% of the peak rate; each is timed from its acknowledgement until
 // the root's subtree counters include it.
-var fresh = workload.Events(smoke ? 5_000 : 30_000, zipf: false, seed: 3, "f", now).DistinctBy(e => e.Id).ToList();
+var fresh = workload.Events(smoke ? 3_000 : 30_000, zipf: false, seed: 3, "f", now).DistinctBy(e => e.Id).ToList();
 var interval = TimeSpan.FromSeconds(1000 / (0.7 * ingestRate));
 var freshness = new List<double>();
 var expected = deliveries;
@@ -70,8 +128,10 @@ foreach (var batch in fresh.Chunk(1000))
     await api.PostBatchAsync("bench-u", workload.Json(batch, 7));
     var acked = Stopwatch.GetTimestamp();
     expected += batch.Sum(e => (long)e.Targets.Length);
-    while (await api.SubtreeReceivedAsync("bench-u", rootId, "last400d") < expected)
+    var deadline = DateTime.UtcNow.AddSeconds(30);
+    while (await api.SubtreeReceivedAsync("bench-u", rootId, "last400d") < expected && DateTime.UtcNow < deadline)
     {
+        await Task.Delay(1);
     }
 
     freshness.Add(Stopwatch.GetElapsedTime(acked).TotalMilliseconds);
