@@ -31,7 +31,7 @@ public sealed class Postgres : IAsyncDisposable
         }
 
         Run(asRoot ? "runuser" : Path.Combine(_bin, "initdb"), asRoot ? $"-u postgres -- {_bin}/initdb -D {_directory}/data -A trust -U bench" : $"-D {_directory}/data -A trust -U bench");
-        Run(asRoot ? "runuser" : Path.Combine(_bin, "pg_ctl"), (asRoot ? $"-u postgres -- {_bin}/pg_ctl" : "") + $" -D {_directory}/data -o \"-p {_port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on\" -w start");
+        Run(asRoot ? "runuser" : Path.Combine(_bin, "pg_ctl"), (asRoot ? $"-u postgres -- {_bin}/pg_ctl" : "") + $" -D {_directory}/data -l {_directory}/server.log -o \"-p {_port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on\" -w start");
         _source = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={_port};Username=bench;Database=postgres;Pooling=true");
         await using var cmd = _source.CreateCommand("""
             CREATE TABLE units (id text PRIMARY KEY, parent text);

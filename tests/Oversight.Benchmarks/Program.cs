@@ -104,6 +104,7 @@ await WaitForAsync(async () =>
     return seen == deliveries;
 });
 
+Console.WriteLine("settled; measuring reads");
 var month = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM", CultureInfo.InvariantCulture);
 var year = DateTime.UtcNow.AddHours(8).Year;
 string LoadPath(string unit, string period) => $"/api/v1/tenants/bench-u/units/{unit}/load?period={period}&children=true";
@@ -115,6 +116,8 @@ var idle = new Dictionary<string, List<double>>
     ["mid month"] = await api.ReadLatenciesAsync(LoadPath(midId, month), reads),
     ["mid year"] = await api.ReadLatenciesAsync(LoadPath(midId, year.ToString(CultureInfo.InvariantCulture)), reads),
 };
+
+Console.WriteLine("measuring freshness");
 
 // Freshness: batches paced at 70% of the peak rate; each is timed from its acknowledgement until
 // the root's subtree counters include it.
@@ -142,6 +145,8 @@ foreach (var batch in fresh.Chunk(1000))
     }
 }
 
+Console.WriteLine($"freshness p50 {Percentile(freshness, 50):F0} ms; measuring reads under load");
+
 // Reads under load: the same reads while four clients ingest a fresh set.
 var background = workload.Events(count, zipf: false, seed: 4, "b", now);
 var load = api.IngestAsync("bench-u", Batches(background, 300), clients: 4);
@@ -162,6 +167,7 @@ if (!options.ContainsKey("skip-pg"))
     await pg.LoadTreeAsync(workload);
     var pgSeconds = await pg.IngestAsync(workload, uniform, 1000, clients: 4);
     pgRate = counted / pgSeconds;
+    Console.WriteLine($"postgres ingest: {pgRate:N0} events/s; reading");
     var (cte, pgTotal) = await pg.RootYearByCteAsync(rootId, year, smoke ? 3 : 10);
     pgCteP50 = Percentile(cte, 50);
     pgCounterP50 = Percentile(await pg.RootYearByCountersAsync(rootId, year, reads), 50);
