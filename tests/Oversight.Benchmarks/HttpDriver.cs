@@ -31,7 +31,7 @@ public sealed class HttpDriver(string baseUrl, string token)
                 throw new TimeoutException($"{baseUrl} never became ready");
             }
 
-            await Task.Delay(200);
+            await Task.Delay(50);
         }
     }
 

@@ -39,7 +39,6 @@ await api.SetupAsync("bench-u", workload);
 await api.SetupAsync("bench-z", workload);
 var clients = int.Parse(options.GetValueOrDefault("clients", "4"), CultureInfo.InvariantCulture);
 var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients);
-Console.WriteLine($"root now: {await api.SubtreeReceivedAsync("bench-u", workload.Units[0].Id, "last400d")}");
 var ingestRate = accepted / seconds;
 Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s)");
 if (options.ContainsKey("ingest-only"))
@@ -49,53 +48,15 @@ if (options.ContainsKey("ingest-only"))
     return 0;
 }
 
-for (var i = 0; options.ContainsKey("watch") && i < 8; i++)
-{
-    await Task.Delay(5000);
-    Console.WriteLine($"root after {5 * (i + 1)} s: {await api.SubtreeReceivedAsync("bench-u", workload.Units[0].Id, "last400d")} of {deliveries}");
-}
-
 var (zipfSeconds, zipfAccepted) = await api.IngestAsync("bench-z", zipfBatches, clients: 4);
 var zipfRate = zipfAccepted / zipfSeconds;
-for (var i = 0; options.ContainsKey("watch") && i < 6; i++)
-{
-    await Task.Delay(5000);
-    Console.WriteLine($"after zipf {5 * (i + 1)} s: u {await api.SubtreeReceivedAsync("bench-u", workload.Units[0].Id, "last400d")} of {deliveries}; z {await api.SubtreeReceivedAsync("bench-z", workload.Units[0].Id, "last400d")} of {zipfEvents.DistinctBy(e => e.Id).Sum(e => (long)e.Targets.Length)}");
-}
-
-if (options.ContainsKey("diagnose-own"))
-{
-    await Task.Delay(30_000);
-    var expectedOwn = new long[workload.Units.Count];
-    foreach (var e in uniform.DistinctBy(e => e.Id))
-    {
-        foreach (var t in e.Targets)
-        {
-            expectedOwn[t]++;
-        }
-    }
-
-    var mismatches = 0;
-    for (var u = 0; u < workload.Units.Count; u++)
-    {
-        var body = System.Text.Json.Nodes.JsonNode.Parse(await api.SendAsync(HttpMethod.Get, $"/api/v1/tenants/bench-u/units/{workload.Units[u].Id}/load?period=last400d", null))!;
-        var own = body["own"]!["received"]!.AsObject().Sum(p => p.Value!.GetValue<long>());
-        if (own != expectedOwn[u] && mismatches++ < 15)
-        {
-            Console.WriteLine($"unit {workload.Units[u].Id} depth {workload.Units[u].Depth}: own {own}, expected {expectedOwn[u]}");
-        }
-    }
-
-    Console.WriteLine($"{mismatches} units differ");
-}
-
 var rootId = workload.Units[0].Id;
 var midId = workload.Units[workload.Mid].Id;
 var lastSeen = -1L;
 await WaitForAsync(async () =>
 {
     var seen = await api.SubtreeReceivedAsync("bench-u", rootId, "last400d");
-    if (seen != lastSeen && options.ContainsKey("diagnose"))
+    if (seen != lastSeen && options.ContainsKey("verbose"))
     {
         Console.WriteLine($"settling: root {seen} of {deliveries}");
     }

@@ -77,7 +77,7 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
             }
             catch (Exception) when (attempt < 50)
             {
-                await Task.Delay(100);
+                await Task.Delay(50);
             }
         }
     }
