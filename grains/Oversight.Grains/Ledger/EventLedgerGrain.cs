@@ -131,9 +131,9 @@ public sealed partial class EventLedgerGrain(
         _ungoverned[entry.Position] = entry;
 
         // Held before awaiting: a unit that catches up meanwhile may confirm the entry away.
+        // Alerts and cascades (one tenant-wide grain) go alongside the counting, not before it.
         var pending = _pending[entry.Position];
-        await GovernAsync(entry);
-        await DeliverAsync(pending);
+        await Task.WhenAll(GovernAsync(entry), DeliverAsync(pending));
         return fresh;
     }
 
