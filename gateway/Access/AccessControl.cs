@@ -45,6 +45,19 @@ public sealed class AccessControl(TreeCache trees)
         return (new TenantScope(tenant, tree, caller, scopeUnit), null);
     }
 
+    /// <summary>Resolves the tenant and the unit of a <c>…/units/{unit}/…</c> path, or the problem to answer.</summary>
+    public async Task<(TenantScope? Scope, int Unit, IResult? Problem)> UnitAsync(HttpContext http, string tenant, string unit, bool write)
+    {
+        var (scope, problem) = await TenantAsync(http, tenant, write);
+        if (problem is not null)
+        {
+            return (null, -1, problem);
+        }
+
+        var (index, unitProblem) = Unit(scope!, Api.RouteValues.Id(unit));
+        return (scope, index, unitProblem);
+    }
+
     /// <summary>Resolves a unit named in a path inside a resolved tenant.</summary>
     public static (int Unit, IResult? Problem) Unit(TenantScope scope, string unit)
     {

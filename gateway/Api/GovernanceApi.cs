@@ -35,16 +35,10 @@ public static class GovernanceApi
 
     private static async Task<IResult> PutQuotas(string tenant, string unit, HttpContext http, AccessControl access, IGrainFactory grains)
     {
-        var (scope, problem) = await access.TenantAsync(http, tenant, write: true);
+        var (scope, index, problem) = await access.UnitAsync(http, tenant, unit, write: true);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (index, unitProblem) = AccessControl.Unit(scope!, RouteValues.Id(unit));
-        if (unitProblem is not null)
-        {
-            return unitProblem;
         }
 
         var (input, bodyProblem) = await JsonBody.ReadAsync<QuotasDto>(http.Request, 64 * 1024);
@@ -68,14 +62,8 @@ public static class GovernanceApi
 
     private static async Task<IResult> GetQuotas(string tenant, string unit, HttpContext http, AccessControl access, IGrainFactory grains)
     {
-        var (scope, problem) = await access.TenantAsync(http, tenant, write: false);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var (index, unitProblem) = AccessControl.Unit(scope!, RouteValues.Id(unit));
-        return unitProblem ?? TypedResults.Ok(ToDto(await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, scope!.Tree.View.Units[index].Id)).GetQuotas()));
+        var (scope, index, problem) = await access.UnitAsync(http, tenant, unit, write: false);
+        return problem ?? TypedResults.Ok(ToDto(await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, scope!.Tree.View.Units[index].Id)).GetQuotas()));
     }
 
     private static async Task<IResult> ListAlerts(string tenant, string? unit, string? since, string? type, HttpContext http, AccessControl access, IGrainFactory grains)

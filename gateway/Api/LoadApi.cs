@@ -30,16 +30,10 @@ public static class LoadApi
 
     private static async Task<IResult> GetLoad(string tenant, string unit, string? period, string? children, HttpContext http, AccessControl access, LoadReader reader)
     {
-        var (scope, problem) = await access.TenantAsync(http, tenant, write: false);
+        var (scope, index, problem) = await access.UnitAsync(http, tenant, unit, write: false);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (index, unitProblem) = AccessControl.Unit(scope!, RouteValues.Id(unit));
-        if (unitProblem is not null)
-        {
-            return unitProblem;
         }
 
         bool withChildren;
@@ -59,16 +53,10 @@ public static class LoadApi
 
     private static async Task<IResult> GetTrend(string tenant, string unit, string? from, string? to, string? yoy, HttpContext http, AccessControl access, IGrainFactory grains)
     {
-        var (scope, problem) = await access.TenantAsync(http, tenant, write: false);
+        var (scope, index, problem) = await access.UnitAsync(http, tenant, unit, write: false);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (index, unitProblem) = AccessControl.Unit(scope!, RouteValues.Id(unit));
-        if (unitProblem is not null)
-        {
-            return unitProblem;
         }
 
         var maxPoints = from?.Length == 7 ? MaxTrendMonths : MaxTrendDays;

@@ -60,16 +60,10 @@ public static class UnitsApi
 
     private static async Task<IResult> GetUnit(string tenant, string unit, HttpContext http, AccessControl access)
     {
-        var (scope, problem) = await access.TenantAsync(http, tenant, write: false);
+        var (scope, index, problem) = await access.UnitAsync(http, tenant, unit, write: false);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (index, unitProblem) = AccessControl.Unit(scope!, RouteValues.Id(unit));
-        if (unitProblem is not null)
-        {
-            return unitProblem;
         }
 
         var view = scope!.Tree.View;
