@@ -73,7 +73,7 @@ public sealed class Processes : IAsyncDisposable
         Start(name, "dotnet", [Path.Combine(_root, "silo/bin/Release/net10.0/Oversight.Silo.dll")], new Dictionary<string, string>
         {
             ["ConnectionStrings__Redis"] = redis,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["Orleans__Endpoints__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans__ServiceId"] = serviceId,

@@ -33,7 +33,7 @@ def start(name):
     else:
         i = int(name[-1]); args = ["silo"]
         extra = {"Orleans__Endpoints__SiloPort": str(silo_ports[i][0]), "Orleans__Endpoints__GatewayPort": str(silo_ports[i][1]),
-                 "ASPNETCORE_URLS": f"http://127.0.0.1:{free_port()}"}
+                 "ASPNETCORE_URLS": "http://127.0.0.1:0"}
     log = open(os.path.join(work, name + ".log"), "a")
     procs[name] = subprocess.Popen(["dotnet", "run", "--no-build", "-c", os.environ.get("CONFIGURATION", "Release"), "--project", args[0]],
                                    cwd=ROOT, env=dict(env, **extra), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
