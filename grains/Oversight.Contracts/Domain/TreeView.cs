@@ -77,9 +77,6 @@ public sealed class TreeView
     /// <summary>Index of the root, -1 for an empty tree.</summary>
     public int Root { get; }
 
-    /// <summary>Number of units.</summary>
-    public int Count => Units.Length;
-
     /// <summary>Finds a unit's index.</summary>
     public bool TryGetIndex(string? id, out int index)
     {

@@ -8,9 +8,6 @@ public sealed class CascadeIndex
 {
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
 
-    /// <summary>Number of known events.</summary>
-    public int Count => _nodes.Values.Count(n => n.Known);
-
     /// <summary>Adds an event (a repeat changes nothing).</summary>
     public void Add(string id, string? causedBy, string source, string[] targets, int day)
     {

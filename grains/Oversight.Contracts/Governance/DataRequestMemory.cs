@@ -13,9 +13,6 @@ public sealed class DataRequestMemory
 
     private readonly Dictionary<string, List<DataRequest>> _byItem = new(StringComparer.Ordinal);
 
-    /// <summary>Number of requests held.</summary>
-    public int Count => _byItem.Values.Sum(l => l.Count);
-
     /// <summary>Every request held, for a checkpoint.</summary>
     public IEnumerable<DataRequest> All => _byItem.Values.SelectMany(l => l);
 

@@ -43,7 +43,4 @@ public interface IUnitGrain : IGrainWithStringKey
     /// <summary>Does nothing; a child calls it after reporting so a parent that died before passing the report on is activated again (and re-reports).</summary>
     [AlwaysInterleave]
     Task Touch();
-
-    /// <summary>Writes the unit's state now and confirms its deliveries to the ledger (normally done on a timer).</summary>
-    Task Checkpoint();
 }

@@ -106,7 +106,7 @@ public sealed partial class UnitGrain(
             _children[children[i]] = hold;
         }
 
-        await Checkpoint();
+        await CheckpointAsync();
 
         // Whatever the parent holds from an earlier activation, it gets the whole truth again.
         _dirtyDays.UnionWith(_subtree.Days.Keys);
@@ -125,7 +125,7 @@ public sealed partial class UnitGrain(
             // Unreported days are re-reported whole when the unit next activates.
         }
 
-        await Checkpoint();
+        await CheckpointAsync();
     }
 
     public async Task Apply(UnitDeliveries deliveries)
@@ -214,7 +214,7 @@ public sealed partial class UnitGrain(
         }
 
         _changed = true;
-        await Checkpoint();
+        await CheckpointAsync();
         StartReporting();
     }
 
@@ -237,7 +237,7 @@ public sealed partial class UnitGrain(
         }
 
         await RaiseAlertsAsync();
-        await Checkpoint();
+        await CheckpointAsync();
     }
 
     public Task<Quotas> GetQuotas() => Task.FromResult(_quotas);
@@ -271,7 +271,7 @@ public sealed partial class UnitGrain(
 
     private async Task TickAsync()
     {
-        await Checkpoint();
+        await CheckpointAsync();
         if (_touchesOwed > 0 && _parent is not null)
         {
             _touchesOwed--;
@@ -286,7 +286,8 @@ public sealed partial class UnitGrain(
         }
     }
 
-    public async Task Checkpoint()
+    /// <summary>Writes the unit's state and confirms its deliveries to the ledger shards.</summary>
+    private async Task CheckpointAsync()
     {
         // Alerts first: once the checkpoint covers a delivery, nothing would raise its alerts again.
         await RaiseAlertsAsync();
