@@ -9,7 +9,8 @@ namespace Oversight.Gateway.Ingest;
 /// <summary>
 /// Ingest of one batch: validate every event, drop repeats inside the batch, then hand the rest to
 /// the tenant's ledger shards (one call per shard). A shard answers once its new events are in the
-/// durable log and counted, so the answer is an acknowledgement.
+/// durable log, so the answer is an acknowledgement; it is sent once they are also counted in
+/// their units' own counters.
 /// </summary>
 public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, OversightMetrics metrics)
 {
@@ -58,9 +59,25 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
 
     private async Task<int> LogAsync(string tenant, List<LoggedEvent> candidates, Governance.AlertSettings settings)
     {
-        var answers = await Task.WhenAll(candidates.GroupBy(e => LedgerShards.Of(e.Id)).Select(g =>
-            grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, g.Key)).Ingest([.. g], settings)));
-        return answers.Sum(a => a.Count(fresh => fresh));
+        var answers = await Task.WhenAll(candidates.GroupBy(e => LedgerShards.Of(e.Id)).Select(g => LogShardAsync(tenant, g.Key, [.. g], settings)));
+        return answers.Sum();
+    }
+
+    /// <summary>
+    /// Logs a shard's part of the batch, then waits until it is counted in its units' own counters
+    /// (the ledger hands deliveries out in rounds beside ingest, so waiting does not hold it up).
+    /// </summary>
+    private async Task<int> LogShardAsync(string tenant, int shard, LoggedEvent[] events, Governance.AlertSettings settings)
+    {
+        var ledger = grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard));
+        var fresh = await ledger.Ingest(events, settings);
+        var accepted = fresh.Count(f => f);
+        if (accepted > 0)
+        {
+            await ledger.Delivered();
+        }
+
+        return accepted;
     }
 
     private static LoggedEvent ToLogged(ValidatedEvent e, TreeView tree) => new()

@@ -69,11 +69,13 @@ public sealed record LogEntry(
 public sealed record IssuedEvent([property: Id(0)] string EventId, [property: Id(1)] Domain.EventKind Kind, [property: Id(2)] int Day, [property: Id(3)] string[] Targets);
 
 /// <summary>
-/// A unit's share of one log entry: its own deliveries, tagged with where they came from.
-/// <paramref name="Previous"/> is the position of the shard's previous entry still pending for
-/// this unit (-1 if none), so a unit that sees it has missed one catches up first.
+/// A unit's share of a run of log entries (<see cref="First"/> to <paramref name="Position"/>, the
+/// entries of the shard that touch this unit, merged): its own deliveries, tagged with where they
+/// came from. <paramref name="Previous"/> is the position of the shard's previous entry still
+/// pending for this unit (-1 if none), so a unit that sees it has missed one catches up first;
+/// a unit that already holds part of the run catches up instead of applying it.
 /// </summary>
-[GenerateSerializer, Alias("Oversight.UnitDeliveries")]
+[GenerateSerializer, Immutable, Alias("Oversight.UnitDeliveries")]
 public sealed record UnitDeliveries(
     [property: Id(0)] int Shard,
     [property: Id(1)] long Position,
@@ -88,4 +90,7 @@ public sealed record UnitDeliveries(
 
     /// <summary>The tenant's alert settings when the entry was logged.</summary>
     [Id(6)] public Governance.AlertSettings? Settings { get; init; }
+
+    /// <summary>The first position of the run; equal to <see cref="Position"/> for one entry.</summary>
+    [Id(7)] public long First { get; init; }
 }

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Oversight.Grains.Log;
 
 namespace Oversight.Grains.Hosting;
@@ -17,6 +20,10 @@ public static class OversightSilo
         var (clusterId, serviceId, siloPort, gatewayPort) = ClusterSettings.Read(configuration);
         silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
         silo.AddMemoryGrainStorage(StorageNames.Store);
+
+        // Orleans' binary format rather than the JSON default: checkpoints are frequent and large.
+        silo.Services.AddOptions<MemoryGrainStorageOptions>(StorageNames.Store)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
         return silo.AddOversightGrains();
     }

@@ -15,8 +15,10 @@ namespace Oversight.Grains.Ledger;
 /// <item>new ids are found against an in-memory set of 128-bit id hashes;</item>
 /// <item>the batch's new events are appended to the shard's log in one write; only then is the
 /// batch acknowledged, so an id is "taken" exactly when its event is durable;</item>
-/// <item>the entry's deliveries go to the units, tagged with (shard, position); a unit ignores a
-/// position it already holds, so a replay never double counts;</item>
+/// <item>the entry's deliveries go to the units, tagged with (shard, position), by a delivery
+/// pump that runs beside ingest: each round merges everything a unit is owed from every entry
+/// logged since the last round into one call, so calls per unit stay bounded however fast batches
+/// arrive; a unit ignores positions it already holds, so a replay never double counts;</item>
 /// <item>an entry stays pending until every unit it touches has checkpointed it; a unit that
 /// restarts from an older checkpoint catches up from the pending entries, and a restarted
 /// ledger rebuilds its ids and pending entries from the log.</item>
@@ -41,12 +43,24 @@ public sealed partial class EventLedgerGrain(
     /// </summary>
     private static readonly TimeSpan RedeliverAfter = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The shortest time between two delivery rounds: under load a round carries every batch
+    /// logged during this window to each unit in one call; when idle a batch goes out at once.
+    /// </summary>
+    private static readonly TimeSpan MinRoundInterval = TimeSpan.FromMilliseconds(20);
+
     private readonly Dictionary<UInt128, int> _seen = [];
     private readonly SortedDictionary<long, Pending> _pending = [];
     private readonly Dictionary<string, SortedSet<long>> _pendingByUnit = new(StringComparer.Ordinal);
     private readonly List<(long Position, int Day)> _entryDays = [];
     private readonly HashSet<(string Unit, long Position)> _undelivered = [];
     private readonly SortedDictionary<long, LogEntry> _ungoverned = [];
+    private readonly Dictionary<string, long> _outbox = new(StringComparer.Ordinal);
+    private readonly List<(long Through, TaskCompletionSource Done)> _waiters = [];
+    private readonly Dictionary<string, IUnitGrain> _units = new(StringComparer.Ordinal);
+    private Task _pumping = Task.CompletedTask;
+    private long _deliveredThrough;
+    private long _lastRound;
     private string _tenant = "";
     private int _shard;
     private long _position;
@@ -71,17 +85,14 @@ public sealed partial class EventLedgerGrain(
             {
                 AddPending(entry);
                 _ungoverned[entry.Position] = entry;
-                foreach (var unit in _pending[entry.Position].Units.Keys)
-                {
-                    _undelivered.Add((unit, entry.Position));
-                }
             }
         }
 
         this.RegisterGrainTimer(MaintainAsync, new GrainTimerCreationOptions(MaintenanceInterval, MaintenanceInterval) { Interleave = false });
-        if (_undelivered.Count > 0)
+        if (_outbox.Count > 0)
         {
             LogReplaying(logger, _tenant, _shard, _pending.Count);
+            StartPump();
         }
     }
 
@@ -129,12 +140,21 @@ public sealed partial class EventLedgerGrain(
         _entryDays.Add((entry.Position, today));
         AddPending(entry);
         _ungoverned[entry.Position] = entry;
-
-        // Held before awaiting: a unit that catches up meanwhile may confirm the entry away.
-        // Alerts and cascades (one tenant-wide grain) go alongside the counting, not before it.
-        var pending = _pending[entry.Position];
-        await Task.WhenAll(GovernAsync(entry), DeliverAsync(pending));
+        StartPump();
         return fresh;
+    }
+
+    public Task Delivered()
+    {
+        if (_deliveredThrough >= _position)
+        {
+            return Task.CompletedTask;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters.Add((_position, done));
+        StartPump();
+        return done.Task;
     }
 
     public Task<UnitDeliveries[]> CatchUp(string unit, long after)
@@ -191,6 +211,7 @@ public sealed partial class EventLedgerGrain(
             p => p.Key,
             p => new UnitDeliveries(_shard, entry.Position, p.Value.Build(), -1)
             {
+                First = entry.Position,
                 Issued = [.. issued[p.Key]],
                 Requests = [.. requests[p.Key]],
                 Settings = entry.Settings,
@@ -205,62 +226,197 @@ public sealed partial class EventLedgerGrain(
             }
 
             positions.Add(entry.Position);
+            _outbox.TryAdd(unit, entry.Position);
         }
     }
 
     /// <summary>
-    /// Raises the entry's own alerts and feeds the cascade index. Both are idempotent; on failure
+    /// Raises the entries' own alerts and feeds the cascade index. Both are idempotent; on failure
     /// the maintenance timer tries again, so no alert is lost and none is raised twice.
     /// </summary>
-    private async Task GovernAsync(LogEntry entry)
+    private async Task GovernAsync(LogEntry[] entries)
     {
-        try
+        foreach (var entry in entries)
         {
-            var alerts = entry.Events.SelectMany(e => EventAlerts.For(e, entry.Settings, clock.GetUtcNow())).ToArray();
-            if (alerts.Length > 0)
+            try
             {
-                await grains.GetGrain<IAlertsGrain>(_tenant).Raise(alerts);
-            }
+                var alerts = entry.Events.SelectMany(e => EventAlerts.For(e, entry.Settings, clock.GetUtcNow())).ToArray();
+                if (alerts.Length > 0)
+                {
+                    await grains.GetGrain<IAlertsGrain>(_tenant).Raise(alerts);
+                }
 
-            await grains.GetGrain<ICascadeGrain>(_tenant).Record(entry.Events, entry.Settings);
-            _ungoverned.Remove(entry.Position);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogRedeliveryFailed(logger, ex, _tenant, _shard);
+                await grains.GetGrain<ICascadeGrain>(_tenant).Record(entry.Events, entry.Settings);
+                _ungoverned.Remove(entry.Position);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRedeliveryFailed(logger, ex, _tenant, _shard);
+                return;
+            }
         }
     }
 
-    private async Task DeliverAsync(Pending pending)
+    private void StartPump()
     {
-        var units = pending.Units.ToArray();
-        var calls = units.Select(p => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, p.Key)).Apply(p.Value with { Previous = Previous(p.Key, pending.Position) })).ToArray();
+        if (_pumping.IsCompleted && (_outbox.Count > 0 || _waiters.Count > 0))
+        {
+            _pumping = PumpAsync();
+        }
+    }
+
+    /// <summary>
+    /// Hands out what the units are owed, a round at a time, until nothing is left. A round sends
+    /// each unit one merged delivery, and governs the entries logged since the last round.
+    /// </summary>
+    private async Task PumpAsync()
+    {
         try
         {
-            await Task.WhenAll(calls);
-        }
-        catch
-        {
-            // The entry is durable; units that missed it get it from the maintenance timer (or
-            // catch up when they activate). The caller sees the failure and may retry: its
-            // events are duplicates now, and count once.
-            for (var i = 0; i < calls.Length; i++)
+            // Let the current turn finish first: batches that arrive with it join this round.
+            await Task.Yield();
+            while (_outbox.Count > 0)
             {
-                if (!calls[i].IsCompletedSuccessfully)
+                var wait = TimeSpan.FromTicks(_lastRound + MinRoundInterval.Ticks - clock.GetUtcNow().UtcTicks);
+                if (wait > TimeSpan.Zero)
                 {
-                    _undelivered.Add((units[i].Key, pending.Position));
+                    await Task.Delay(wait, clock);
+                }
+
+                _lastRound = clock.GetUtcNow().UtcTicks;
+                var through = _position;
+                var round = new List<UnitDeliveries>(_outbox.Count);
+                var targets = new List<string>(_outbox.Count);
+                foreach (var (unit, first) in _outbox)
+                {
+                    if (Merge(unit, first) is { } deliveries)
+                    {
+                        round.Add(deliveries);
+                        targets.Add(unit);
+                    }
+                }
+
+                _outbox.Clear();
+                var governing = _ungoverned.Count > 0 ? GovernAsync([.. _ungoverned.Values]) : Task.CompletedTask;
+                var calls = new Task[round.Count];
+                for (var i = 0; i < calls.Length; i++)
+                {
+                    calls[i] = Unit(targets[i]).Apply(round[i]);
+                }
+
+                try
+                {
+                    await Task.WhenAll(calls);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The entries are durable; a unit that missed its share gets it again from
+                    // the maintenance timer (or catches up when it activates).
+                    LogRedeliveryFailed(logger, ex, _tenant, _shard);
+                    for (var i = 0; i < calls.Length; i++)
+                    {
+                        if (!calls[i].IsCompletedSuccessfully)
+                        {
+                            _undelivered.Add((targets[i], round[i].Position));
+                        }
+                    }
+                }
+
+                await governing;
+                _deliveredThrough = Math.Max(_deliveredThrough, through);
+                ReleaseWaiters();
+            }
+        }
+        finally
+        {
+            // Normally the outbox is empty here; if the pump was stopped, what is left goes to
+            // the maintenance timer, so no caller waits on a pump that is gone.
+            foreach (var unit in _outbox.Keys)
+            {
+                if (_pendingByUnit.TryGetValue(unit, out var positions) && positions.Count > 0)
+                {
+                    _undelivered.Add((unit, positions.Max));
                 }
             }
 
-            throw;
+            _outbox.Clear();
+            _deliveredThrough = _position;
+            ReleaseWaiters();
         }
+    }
+
+    /// <summary>
+    /// Everything pending for a unit from <paramref name="first"/> on, as one delivery; null when
+    /// the unit has confirmed it all meanwhile (it caught up by itself).
+    /// </summary>
+    private UnitDeliveries? Merge(string unit, long first)
+    {
+        if (!_pendingByUnit.TryGetValue(unit, out var positions))
+        {
+            return null;
+        }
+
+        var run = positions.GetViewBetween(first, long.MaxValue);
+        if (run.Count == 0)
+        {
+            return null;
+        }
+
+        var previous = Previous(unit, run.Min);
+        if (run.Count == 1)
+        {
+            return _pending[run.Min].Units[unit] with { Previous = previous };
+        }
+
+        var own = new DayDeltaBuilder();
+        var issued = new List<IssuedEvent>();
+        var requests = new List<DataRequest>();
+        AlertSettings? settings = null;
+        foreach (var position in run)
+        {
+            var part = _pending[position].Units[unit];
+            own.Add(part.Own);
+            issued.AddRange(part.Issued);
+            requests.AddRange(part.Requests);
+            settings = part.Settings ?? settings;
+        }
+
+        return new UnitDeliveries(_shard, run.Max, own.Build(), previous)
+        {
+            First = run.Min,
+            Issued = [.. issued],
+            Requests = [.. requests],
+            Settings = settings,
+        };
+    }
+
+    private void ReleaseWaiters()
+    {
+        for (var i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].Through <= _deliveredThrough)
+            {
+                _waiters[i].Done.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private IUnitGrain Unit(string unit)
+    {
+        if (!_units.TryGetValue(unit, out var reference))
+        {
+            _units[unit] = reference = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit));
+        }
+
+        return reference;
     }
 
     private async Task MaintainAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in _ungoverned.Values.ToArray())
+        if (_pumping.IsCompleted && _ungoverned.Count > 0)
         {
-            await GovernAsync(entry);
+            await GovernAsync([.. _ungoverned.Values]);
         }
 
         var stale = clock.GetUtcNow() - RedeliverAfter;
@@ -278,7 +434,7 @@ public sealed partial class EventLedgerGrain(
             {
                 try
                 {
-                    await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit)).Apply(own with { Previous = Previous(unit, position) });
+                    await Unit(unit).Apply(own with { Previous = Previous(unit, position) });
                     _undelivered.Remove((unit, position));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

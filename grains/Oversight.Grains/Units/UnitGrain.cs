@@ -57,6 +57,8 @@ public sealed partial class UnitGrain(
     private readonly DataRequestMemory _requests = new();
     private readonly List<Alert> _alerts = [];
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
+    private readonly IEventLedgerGrain?[] _ledgers = new IEventLedgerGrain?[IEventLedgerGrain.Shards];
+    private (string Id, IUnitGrain Grain)? _parentGrain;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -136,17 +138,17 @@ public sealed partial class UnitGrain(
             return;
         }
 
-        if (deliveries.Previous > held)
+        if (deliveries.Previous > held || deliveries.First <= held)
         {
-            // An earlier entry never arrived: take everything pending first, in order.
+            // An earlier entry never arrived, or part of this run is held already (taken in a
+            // catch-up): take everything pending from the ledger instead, entry by entry, in order.
             await CatchUpAsync(deliveries.Shard);
-            if (deliveries.Position <= _applied.GetValueOrDefault(deliveries.Shard, 0))
-            {
-                return;
-            }
+        }
+        else
+        {
+            AddOwn(deliveries);
         }
 
-        AddOwn(deliveries);
         await RaiseAlertsAsync();
     }
 
@@ -277,7 +279,7 @@ public sealed partial class UnitGrain(
             _touchesOwed--;
             try
             {
-                await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, _parent)).Touch();
+                await UnitGrainOf(_parent).Touch();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -309,17 +311,37 @@ public sealed partial class UnitGrain(
         {
             if (_confirmed.GetValueOrDefault(shard, 0) < position)
             {
-                await grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).Confirm(_unit, position);
+                await Ledger(shard).Confirm(_unit, position);
                 _confirmed[shard] = position;
             }
         }
     }
 
+    /// <summary>A unit grain reference, kept for the parent (grain references are not free to make).</summary>
+    private IUnitGrain UnitGrainOf(string unit)
+    {
+        if (_parentGrain is { } held && string.Equals(held.Id, unit, StringComparison.Ordinal))
+        {
+            return held.Grain;
+        }
+
+        var grain = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit));
+        if (string.Equals(unit, _parent, StringComparison.Ordinal))
+        {
+            _parentGrain = (unit, grain);
+        }
+
+        return grain;
+    }
+
+    private IEventLedgerGrain Ledger(int shard) =>
+        _ledgers[shard] ??= grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard));
+
     private bool HasReports => _detaching.Count > 0 || (_parent is not null && _dirtyDays.Count > 0);
 
     private async Task CatchUpAsync(int shard)
     {
-        var missed = await grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).CatchUp(_unit, _applied.GetValueOrDefault(shard, 0));
+        var missed = await Ledger(shard).CatchUp(_unit, _applied.GetValueOrDefault(shard, 0));
         foreach (var deliveries in missed)
         {
             if (deliveries.Position > _applied.GetValueOrDefault(shard, 0))
@@ -479,7 +501,7 @@ public sealed partial class UnitGrain(
         ReportAck ack;
         try
         {
-            ack = await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, parent)).Report(new SubtreeReport(_unit, NextVersion(), new DayDelta(days, values), Detach: false));
+            ack = await UnitGrainOf(parent).Report(new SubtreeReport(_unit, NextVersion(), new DayDelta(days, values), Detach: false));
         }
         catch
         {

@@ -25,8 +25,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
 
     private int _next;
 
-    /// <summary>Logs <paramref name="count"/> documents from the root to one unit through a ledger shard.</summary>
-    private async Task DocumentsAsync(string target, int count, int shard = 0)
+    /// <summary>Logs <paramref name="count"/> documents from the root to one unit through the ledger, and waits until they are delivered.</summary>
+    private async Task DocumentsAsync(string target, int count)
     {
         var events = Enumerable.Range(0, count).Select(_ => new LoggedEvent
         {
@@ -37,8 +37,10 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
             Day = Day,
             OccurredAt = DateTimeOffset.UnixEpoch.AddDays(Day - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
         }).ToArray();
-        var fresh = await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard)).Ingest(events, Settings);
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        var fresh = await ledger.Ingest(events, Settings);
         Assert.All(fresh, Assert.True);
+        await ledger.Delivered();
     }
 
     /// <summary>Flushes deepest first, so every delta has reached the top when this returns.</summary>
@@ -111,9 +113,10 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     {
         await TreeAsync(("hq", null), ("a", "hq"));
         LoggedEvent Doc(string id) => new() { Id = id, Kind = EventKind.Document, Source = "hq", Targets = ["a"], Day = Day, OccurredAt = DateTimeOffset.UnixEpoch };
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 1));
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var first = await ledger.Ingest([Doc("a"), Doc("b")], Settings);
         var second = await ledger.Ingest([Doc("a"), Doc("c"), Doc("b")], Settings);
+        await ledger.Delivered();
         Assert.Equal(new[] { true, true }, first);
         Assert.Equal(new[] { false, true, false }, second);
         await SettleAsync("a", "hq");
@@ -135,7 +138,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var reference = fixture.Grains.CreateObjectReference<IAlertObserver>(collector);
         await fixture.Grains.GetGrain<IAlertsGrain>(_tenant).Subscribe(reference);
         var inspection = new LoggedEvent { Id = "i1", Kind = EventKind.Inspection, Source = "hq", Targets = ["a"], Day = Day, OccurredAt = DateTimeOffset.UnixEpoch, Planned = false };
-        await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 2)).Ingest([inspection], Settings);
+        await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0)).Ingest([inspection], Settings);
         var alerts = await collector.Received.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(["unplannedInspection:i1"], alerts.Select(a => a.Id));
     }
