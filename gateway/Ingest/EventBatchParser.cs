@@ -13,6 +13,8 @@ public readonly record struct ParsedEvent(EventInput? Input, string? RawId, stri
 /// </summary>
 public static class EventBatchParser
 {
+    private const string NotAnObject = "an event must be a JSON object";
+
     /// <summary>Parses a body; <paramref name="problem"/> is set when the batch as a whole is unreadable or too large.</summary>
     public static List<ParsedEvent>? Parse(byte[] body, bool ndjson, out IResult? problem)
     {
@@ -23,6 +25,35 @@ public static class EventBatchParser
     private static List<ParsedEvent>? ParseArray(byte[] body, out IResult? problem)
     {
         problem = null;
+
+        // The common case, a well-formed array of well-formed events, in one pass; anything else
+        // takes the element-by-element path, which says which element is wrong and why.
+        EventInput?[]? inputs = null;
+        try
+        {
+            inputs = JsonSerializer.Deserialize<EventInput?[]>(body, JsonBody.Options);
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (inputs is not null)
+        {
+            if (inputs.Length > EventRules.MaxBatch)
+            {
+                problem = TooMany(inputs.Length);
+                return null;
+            }
+
+            var parsed = new List<ParsedEvent>(inputs.Length);
+            foreach (var input in inputs)
+            {
+                parsed.Add(input is null ? new ParsedEvent(null, null, NotAnObject) : new ParsedEvent(input, input.Id, null));
+            }
+
+            return parsed;
+        }
+
         JsonDocument document;
         try
         {
@@ -98,7 +129,7 @@ public static class EventBatchParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            return new ParsedEvent(null, null, "an event must be a JSON object");
+            return new ParsedEvent(null, null, NotAnObject);
         }
 
         string? rawId = null;

@@ -92,6 +92,13 @@ public sealed class Processes : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU time the process has used so far (user and system).</summary>
+    public static TimeSpan CpuTime(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
     /// <summary>Resident memory of a process in bytes.</summary>
     public static long ResidentBytes(Process process)
     {

@@ -38,13 +38,16 @@ await api.WaitReadyAsync();
 await api.SetupAsync("bench-u", workload);
 await api.SetupAsync("bench-z", workload);
 var clients = int.Parse(options.GetValueOrDefault("clients", "4"), CultureInfo.InvariantCulture);
+var cpuBefore = Processes.CpuTime(gatewayProcess);
 var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients);
 var ingestRate = accepted / seconds;
-Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s)");
+var cpuPerThousand = (Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / accepted * 1000;
+Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s; gateway CPU {cpuPerThousand:F0} ms per 1,000 events)");
 if (options.ContainsKey("ingest-only"))
 {
+    cpuBefore = Processes.CpuTime(gatewayProcess);
     var (again, againAccepted) = await api.IngestAsync("bench-z", zipfBatches, clients);
-    Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s");
+    Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s; gateway CPU {(Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / againAccepted * 1000:F0} ms per 1,000 events");
     return 0;
 }
 
@@ -164,6 +167,7 @@ if (!options.ContainsKey("skip-redis"))
 var machine = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 results.Add(new Figure("ingest, embedded (events/s)", ingestRate, pgRate, ingestRate / pgRate, "≥ 40,000; ≥ 10× PostgreSQL"));
 results.Add(new Figure("ingest, embedded (deliveries/s)", ingestRate * deliveries / counted, double.NaN, double.NaN, ""));
+results.Add(new Figure("gateway+silo CPU per 1,000 events ingested (ms)", cpuPerThousand, double.NaN, double.NaN, "report, then lower"));
 results.Add(new Figure("ingest vs in-process limit (events/s)", ingestRate, limit, ingestRate / limit, "report; raise every round"));
 results.Add(new Figure("ingest, Redis durable (events/s)", redisRate, ingestRate, redisRate / ingestRate, "≥ 0.8× embedded"));
 results.Add(new Figure("Redis commands per event", commandsPerEvent, double.NaN, double.NaN, "≤ 0.1"));

@@ -41,17 +41,17 @@ public sealed partial class EventLedgerGrain(
     /// An entry a unit has not confirmed after this long is delivered to it again: a unit that
     /// died before checkpointing is activated by that call and catches up.
     /// </summary>
-    private static readonly TimeSpan RedeliverAfter = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan RedeliverAfter = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// The shortest time between two delivery rounds: under load a round carries every batch
     /// logged during this window to each unit in one call; when idle a batch goes out at once.
     /// </summary>
-    private static readonly TimeSpan MinRoundInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MinRoundInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly Dictionary<UInt128, int> _seen = [];
     private readonly SortedDictionary<long, Pending> _pending = [];
-    private readonly Dictionary<string, SortedSet<long>> _pendingByUnit = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingPositions> _pendingByUnit = new(StringComparer.Ordinal);
     private readonly List<(long Position, int Day)> _entryDays = [];
     private readonly HashSet<(string Unit, long Position)> _undelivered = [];
     private readonly SortedDictionary<long, LogEntry> _ungoverned = [];
@@ -164,18 +164,22 @@ public sealed partial class EventLedgerGrain(
             return Task.FromResult<UnitDeliveries[]>([]);
         }
 
-        return Task.FromResult(positions.GetViewBetween(after + 1, long.MaxValue)
-            .Select(p => _pending[p].Units[unit])
-            .ToArray());
+        var from = positions.IndexAfter(after);
+        var missed = new UnitDeliveries[positions.Count - from];
+        for (var i = 0; i < missed.Length; i++)
+        {
+            missed[i] = _pending[positions[from + i]].Units[unit];
+        }
+
+        return Task.FromResult(missed);
     }
 
     public Task Confirm(string unit, long position)
     {
         if (_pendingByUnit.TryGetValue(unit, out var positions))
         {
-            foreach (var p in positions.GetViewBetween(long.MinValue, position).ToArray())
+            foreach (var p in positions.RemoveThrough(position))
             {
-                positions.Remove(p);
                 _undelivered.Remove((unit, p));
                 var pending = _pending[p];
                 pending.Units.Remove(unit);
@@ -194,40 +198,73 @@ public sealed partial class EventLedgerGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Splits an entry into what each unit it touches is owed, and queues those for delivery.</summary>
     private void AddPending(LogEntry entry)
     {
-        var byUnit = new Dictionary<string, DayDeltaBuilder>(StringComparer.Ordinal);
-        foreach (var e in entry.Events)
+        var byUnit = new Dictionary<string, Owed>(StringComparer.Ordinal);
+        Owed OwedTo(string unit)
         {
-            EventRules.Count(e.Kind, e.Day, e.MeetingMinutes, e.InspectionDays, e.Source, e.Targets, unit => byUnit.TryGetValue(unit, out var b) ? b : byUnit[unit] = new DayDeltaBuilder());
+            if (!byUnit.TryGetValue(unit, out var owed))
+            {
+                byUnit[unit] = owed = new Owed();
+            }
+
+            return owed;
         }
 
-        var issued = entry.Events.ToLookup(e => e.Source, e => new IssuedEvent(e.Id, e.Kind, e.Day, e.Targets), StringComparer.Ordinal);
-        var requests = entry.Events
-            .Where(e => e.Kind == EventKind.DataRequest && e.DataItems.Length > 0)
-            .SelectMany(e => e.Targets.SelectMany(t => e.DataItems.Distinct(StringComparer.Ordinal).Select(item => (Target: t, Request: new DataRequest(e.Id, e.Source, item, e.Day, e.OccurredAt.UtcTicks)))))
-            .ToLookup(r => r.Target, r => r.Request, StringComparer.Ordinal);
-        var units = byUnit.ToDictionary(
-            p => p.Key,
-            p => new UnitDeliveries(_shard, entry.Position, p.Value.Build(), -1)
+        foreach (var e in entry.Events)
+        {
+            foreach (var target in e.Targets)
+            {
+                var owed = OwedTo(target);
+                owed.Own.Add(e.Day, LoadCounters.Received(e.Kind), 1);
+                if (e.MeetingMinutes > 0)
+                {
+                    owed.Own.Add(e.Day, LoadCounters.MeetingMinutes, e.MeetingMinutes);
+                }
+
+                if (e.InspectionDays > 0)
+                {
+                    owed.Own.Add(e.Day, LoadCounters.InspectionDays, e.InspectionDays);
+                }
+
+                if (e.Kind == EventKind.DataRequest)
+                {
+                    for (var i = 0; i < e.DataItems.Length; i++)
+                    {
+                        if (Array.IndexOf(e.DataItems, e.DataItems[i], 0, i) < 0)
+                        {
+                            (owed.Requests ??= []).Add(new DataRequest(e.Id, e.Source, e.DataItems[i], e.Day, e.OccurredAt.UtcTicks));
+                        }
+                    }
+                }
+            }
+
+            var source = OwedTo(e.Source);
+            source.Own.Add(e.Day, LoadCounters.Issued(e.Kind), 1);
+            (source.Issued ??= []).Add(new IssuedEvent(e.Id, e.Kind, e.Day, e.Targets));
+        }
+
+        var units = new Dictionary<string, UnitDeliveries>(byUnit.Count, StringComparer.Ordinal);
+        foreach (var (unit, owed) in byUnit)
+        {
+            units[unit] = new UnitDeliveries(_shard, entry.Position, owed.Own.Build(), -1)
             {
                 First = entry.Position,
-                Issued = [.. issued[p.Key]],
-                Requests = [.. requests[p.Key]],
+                Issued = owed.Issued is null ? [] : [.. owed.Issued],
+                Requests = owed.Requests is null ? [] : [.. owed.Requests],
                 Settings = entry.Settings,
-            },
-            StringComparer.Ordinal);
-        _pending[entry.Position] = new Pending(entry, units, clock.GetUtcNow());
-        foreach (var unit in units.Keys)
-        {
+            };
             if (!_pendingByUnit.TryGetValue(unit, out var positions))
             {
-                _pendingByUnit[unit] = positions = [];
+                _pendingByUnit[unit] = positions = new PendingPositions();
             }
 
             positions.Add(entry.Position);
             _outbox.TryAdd(unit, entry.Position);
         }
+
+        _pending[entry.Position] = new Pending(entry, units, clock.GetUtcNow());
     }
 
     /// <summary>
@@ -335,7 +372,7 @@ public sealed partial class EventLedgerGrain(
             {
                 if (_pendingByUnit.TryGetValue(unit, out var positions) && positions.Count > 0)
                 {
-                    _undelivered.Add((unit, positions.Max));
+                    _undelivered.Add((unit, positions.Last));
                 }
             }
 
@@ -356,34 +393,34 @@ public sealed partial class EventLedgerGrain(
             return null;
         }
 
-        var run = positions.GetViewBetween(first, long.MaxValue);
-        if (run.Count == 0)
+        var from = positions.IndexAfter(first - 1);
+        if (from == positions.Count)
         {
             return null;
         }
 
-        var previous = Previous(unit, run.Min);
-        if (run.Count == 1)
+        var previous = from > 0 ? positions[from - 1] : -1;
+        if (from == positions.Count - 1)
         {
-            return _pending[run.Min].Units[unit] with { Previous = previous };
+            return _pending[positions[from]].Units[unit] with { Previous = previous };
         }
 
         var own = new DayDeltaBuilder();
         var issued = new List<IssuedEvent>();
         var requests = new List<DataRequest>();
         AlertSettings? settings = null;
-        foreach (var position in run)
+        for (var i = from; i < positions.Count; i++)
         {
-            var part = _pending[position].Units[unit];
+            var part = _pending[positions[i]].Units[unit];
             own.Add(part.Own);
             issued.AddRange(part.Issued);
             requests.AddRange(part.Requests);
             settings = part.Settings ?? settings;
         }
 
-        return new UnitDeliveries(_shard, run.Max, own.Build(), previous)
+        return new UnitDeliveries(_shard, positions.Last, own.Build(), previous)
         {
-            First = run.Min,
+            First = positions[from],
             Issued = [.. issued],
             Requests = [.. requests],
             Settings = settings,
@@ -489,16 +526,8 @@ public sealed partial class EventLedgerGrain(
         await log.TrimAsync(_tenant, _shard, through);
     }
 
-    private long Previous(string unit, long position)
-    {
-        if (!_pendingByUnit.TryGetValue(unit, out var positions))
-        {
-            return -1;
-        }
-
-        var earlier = positions.GetViewBetween(long.MinValue, position - 1);
-        return earlier.Count > 0 ? earlier.Max : -1;
-    }
+    private long Previous(string unit, long position) =>
+        _pendingByUnit.TryGetValue(unit, out var positions) ? positions.Before(position) : -1;
 
     private int Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).DayNumber;
 
@@ -507,6 +536,16 @@ public sealed partial class EventLedgerGrain(
         Span<byte> utf8 = stackalloc byte[512];
         var length = Encoding.UTF8.GetBytes(id, utf8);
         return XxHash128.HashToUInt128(utf8[..length]);
+    }
+
+    /// <summary>What one unit is owed from one entry, while it is being split.</summary>
+    private sealed class Owed
+    {
+        public DayDeltaBuilder Own { get; } = new();
+
+        public List<IssuedEvent>? Issued { get; set; }
+
+        public List<DataRequest>? Requests { get; set; }
     }
 
     private sealed record Pending(LogEntry Entry, Dictionary<string, UnitDeliveries> Units, DateTimeOffset Logged)

@@ -26,10 +26,10 @@ public sealed partial class UnitGrain(
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
 {
     /// <summary>Batching window for reports sent up: bounds calls to a parent at 40/s per child.</summary>
-    public static readonly TimeSpan MinReportInterval = TimeSpan.FromMilliseconds(25);
+    public static readonly TimeSpan MinReportInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often a changed unit checkpoints (and lets the ledger forget what it holds).</summary>
-    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Checkpoint ticks after a report during which the parent is touched: a parent that died
