@@ -55,7 +55,7 @@ public sealed partial class EventLedgerGrain(
     private readonly List<(long Position, int Day)> _entryDays = [];
     private readonly HashSet<(string Unit, long Position)> _undelivered = [];
     private readonly SortedDictionary<long, LogEntry> _ungoverned = [];
-    private readonly Dictionary<string, long> _outbox = new(StringComparer.Ordinal);
+    private readonly List<LogEntry> _unsent = [];
     private readonly List<(long Through, TaskCompletionSource Done)> _waiters = [];
     private readonly Dictionary<string, IUnitGrain> _units = new(StringComparer.Ordinal);
     private Task _pumping = Task.CompletedTask;
@@ -89,7 +89,7 @@ public sealed partial class EventLedgerGrain(
         }
 
         this.RegisterGrainTimer(MaintainAsync, new GrainTimerCreationOptions(MaintenanceInterval, MaintenanceInterval) { Interleave = false });
-        if (_outbox.Count > 0)
+        if (_unsent.Count > 0)
         {
             LogReplaying(logger, _tenant, _shard, _pending.Count);
             StartPump();
@@ -168,7 +168,7 @@ public sealed partial class EventLedgerGrain(
         var missed = new UnitDeliveries[positions.Count - from];
         for (var i = 0; i < missed.Length; i++)
         {
-            missed[i] = _pending[positions[from + i]].Units[unit];
+            missed[i] = _pending[positions[from + i]].ShareOf(unit, _shard);
         }
 
         return Task.FromResult(missed);
@@ -182,8 +182,7 @@ public sealed partial class EventLedgerGrain(
             {
                 _undelivered.Remove((unit, p));
                 var pending = _pending[p];
-                pending.Units.Remove(unit);
-                if (pending.Units.Count == 0)
+                if (--pending.Remaining == 0)
                 {
                     _pending.Remove(p);
                 }
@@ -198,73 +197,31 @@ public sealed partial class EventLedgerGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>Splits an entry into what each unit it touches is owed, and queues those for delivery.</summary>
+    /// <summary>
+    /// Records an entry as pending for every unit it touches (until each confirms it durable) and
+    /// queues it for the next delivery round.
+    /// </summary>
     private void AddPending(LogEntry entry)
     {
-        var byUnit = new Dictionary<string, Owed>(StringComparer.Ordinal);
-        Owed OwedTo(string unit)
-        {
-            if (!byUnit.TryGetValue(unit, out var owed))
-            {
-                byUnit[unit] = owed = new Owed();
-            }
-
-            return owed;
-        }
-
+        var units = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in entry.Events)
         {
-            foreach (var target in e.Targets)
-            {
-                var owed = OwedTo(target);
-                owed.Own.Add(e.Day, LoadCounters.Received(e.Kind), 1);
-                if (e.MeetingMinutes > 0)
-                {
-                    owed.Own.Add(e.Day, LoadCounters.MeetingMinutes, e.MeetingMinutes);
-                }
-
-                if (e.InspectionDays > 0)
-                {
-                    owed.Own.Add(e.Day, LoadCounters.InspectionDays, e.InspectionDays);
-                }
-
-                if (e.Kind == EventKind.DataRequest)
-                {
-                    for (var i = 0; i < e.DataItems.Length; i++)
-                    {
-                        if (Array.IndexOf(e.DataItems, e.DataItems[i], 0, i) < 0)
-                        {
-                            (owed.Requests ??= []).Add(new DataRequest(e.Id, e.Source, e.DataItems[i], e.Day, e.OccurredAt.UtcTicks));
-                        }
-                    }
-                }
-            }
-
-            var source = OwedTo(e.Source);
-            source.Own.Add(e.Day, LoadCounters.Issued(e.Kind), 1);
-            (source.Issued ??= []).Add(new IssuedEvent(e.Id, e.Kind, e.Day, e.Targets));
+            units.Add(e.Source);
+            units.UnionWith(e.Targets);
         }
 
-        var units = new Dictionary<string, UnitDeliveries>(byUnit.Count, StringComparer.Ordinal);
-        foreach (var (unit, owed) in byUnit)
+        foreach (var unit in units)
         {
-            units[unit] = new UnitDeliveries(_shard, entry.Position, owed.Own.Build(), -1)
-            {
-                First = entry.Position,
-                Issued = owed.Issued is null ? [] : [.. owed.Issued],
-                Requests = owed.Requests is null ? [] : [.. owed.Requests],
-                Settings = entry.Settings,
-            };
             if (!_pendingByUnit.TryGetValue(unit, out var positions))
             {
                 _pendingByUnit[unit] = positions = new PendingPositions();
             }
 
             positions.Add(entry.Position);
-            _outbox.TryAdd(unit, entry.Position);
         }
 
-        _pending[entry.Position] = new Pending(entry, units, clock.GetUtcNow());
+        _pending[entry.Position] = new Pending(entry, clock.GetUtcNow()) { Remaining = units.Count };
+        _unsent.Add(entry);
     }
 
     /// <summary>
@@ -296,7 +253,7 @@ public sealed partial class EventLedgerGrain(
 
     private void StartPump()
     {
-        if (_pumping.IsCompleted && (_outbox.Count > 0 || _waiters.Count > 0))
+        if (_pumping.IsCompleted && (_unsent.Count > 0 || _waiters.Count > 0))
         {
             _pumping = PumpAsync();
         }
@@ -312,7 +269,7 @@ public sealed partial class EventLedgerGrain(
         {
             // Let the current turn finish first: batches that arrive with it join this round.
             await Task.Yield();
-            while (_outbox.Count > 0)
+            while (_unsent.Count > 0)
             {
                 var wait = TimeSpan.FromTicks(_lastRound + MinRoundInterval.Ticks - clock.GetUtcNow().UtcTicks);
                 if (wait > TimeSpan.Zero)
@@ -322,18 +279,7 @@ public sealed partial class EventLedgerGrain(
 
                 _lastRound = clock.GetUtcNow().UtcTicks;
                 var through = _position;
-                var round = new List<UnitDeliveries>(_outbox.Count);
-                var targets = new List<string>(_outbox.Count);
-                foreach (var (unit, first) in _outbox)
-                {
-                    if (Merge(unit, first) is { } deliveries)
-                    {
-                        round.Add(deliveries);
-                        targets.Add(unit);
-                    }
-                }
-
-                _outbox.Clear();
+                var (targets, round) = Round();
                 var governing = _ungoverned.Count > 0 ? GovernAsync([.. _ungoverned.Values]) : Task.CompletedTask;
                 var calls = new Task[round.Count];
                 for (var i = 0; i < calls.Length; i++)
@@ -366,65 +312,60 @@ public sealed partial class EventLedgerGrain(
         }
         finally
         {
-            // Normally the outbox is empty here; if the pump was stopped, what is left goes to
-            // the maintenance timer, so no caller waits on a pump that is gone.
-            foreach (var unit in _outbox.Keys)
+            // Normally nothing is left here; if the pump was stopped, each unit still owed an
+            // entry goes to the maintenance timer, so no caller waits on a pump that is gone.
+            foreach (var (unit, share) in Shares(_unsent))
             {
-                if (_pendingByUnit.TryGetValue(unit, out var positions) && positions.Count > 0)
-                {
-                    _undelivered.Add((unit, positions.Last));
-                }
+                _undelivered.Add((unit, share.Last));
             }
 
-            _outbox.Clear();
+            _unsent.Clear();
             _deliveredThrough = _position;
             ReleaseWaiters();
         }
     }
 
     /// <summary>
-    /// Everything pending for a unit from <paramref name="first"/> on, as one delivery; null when
-    /// the unit has confirmed it all meanwhile (it caught up by itself).
+    /// Takes every entry not yet sent and folds them into one delivery per unit, each covering the
+    /// run of this round's entries that touch the unit.
     /// </summary>
-    private UnitDeliveries? Merge(string unit, long first)
+    private (List<string> Units, List<UnitDeliveries> Deliveries) Round()
     {
-        if (!_pendingByUnit.TryGetValue(unit, out var positions))
+        var owed = Shares(_unsent);
+        _unsent.Clear();
+        var units = new List<string>(owed.Count);
+        var deliveries = new List<UnitDeliveries>(owed.Count);
+        foreach (var (unit, share) in owed)
         {
-            return null;
+            // A unit that caught up on all of it by itself meanwhile has confirmed it away.
+            if (_pendingByUnit.TryGetValue(unit, out var positions) && positions.Count > 0 && positions.Last >= share.First)
+            {
+                units.Add(unit);
+                deliveries.Add(share.ToDeliveries(_shard, positions.Before(share.First)));
+            }
         }
 
-        var from = positions.IndexAfter(first - 1);
-        if (from == positions.Count)
+        return (units, deliveries);
+    }
+
+    /// <summary>What each unit is owed from a run of consecutive entries.</summary>
+    private static Dictionary<string, Share> Shares(IEnumerable<LogEntry> entries)
+    {
+        var owed = new Dictionary<string, Share>(StringComparer.Ordinal);
+        foreach (var entry in entries)
         {
-            return null;
+            foreach (var e in entry.Events)
+            {
+                foreach (var target in e.Targets)
+                {
+                    Share.Of(owed, target, entry).AddReceived(e);
+                }
+
+                Share.Of(owed, e.Source, entry).AddIssued(e);
+            }
         }
 
-        var previous = from > 0 ? positions[from - 1] : -1;
-        if (from == positions.Count - 1)
-        {
-            return _pending[positions[from]].Units[unit] with { Previous = previous };
-        }
-
-        var own = new DayDeltaBuilder();
-        var issued = new List<IssuedEvent>();
-        var requests = new List<DataRequest>();
-        AlertSettings? settings = null;
-        for (var i = from; i < positions.Count; i++)
-        {
-            var part = _pending[positions[i]].Units[unit];
-            own.Add(part.Own);
-            issued.AddRange(part.Issued);
-            requests.AddRange(part.Requests);
-            settings = part.Settings ?? settings;
-        }
-
-        return new UnitDeliveries(_shard, positions.Last, own.Build(), previous)
-        {
-            First = positions[from],
-            Issued = [.. issued],
-            Requests = [.. requests],
-            Settings = settings,
-        };
+        return owed;
     }
 
     private void ReleaseWaiters()
@@ -456,22 +397,27 @@ public sealed partial class EventLedgerGrain(
             await GovernAsync([.. _ungoverned.Values]);
         }
 
+        // A unit that still owes a confirmation long after it should have checkpointed may have
+        // died holding it: hand it its last pending entry again (it catches up on the earlier ones).
         var stale = clock.GetUtcNow() - RedeliverAfter;
-        foreach (var pending in _pending.Values.TakeWhile(p => p.Logged < stale))
+        if (_pending.Count > 0 && _pending.Values.First().Logged < stale)
         {
-            foreach (var unit in pending.Units.Keys)
+            foreach (var (unit, positions) in _pendingByUnit)
             {
-                _undelivered.Add((unit, pending.Position));
+                if (positions.Count > 0 && _pending[positions[0]].Logged < stale)
+                {
+                    _undelivered.Add((unit, positions.Last));
+                }
             }
         }
 
         foreach (var (unit, position) in _undelivered.ToArray())
         {
-            if (_pending.TryGetValue(position, out var pending) && pending.Units.TryGetValue(unit, out var own))
+            if (_pending.TryGetValue(position, out var pending) && _pendingByUnit.TryGetValue(unit, out var positions) && positions.Contains(position))
             {
                 try
                 {
-                    await Unit(unit).Apply(own with { Previous = Previous(unit, position) });
+                    await Unit(unit).Apply(pending.ShareOf(unit, _shard) with { Previous = positions.Before(position) });
                     _undelivered.Remove((unit, position));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -538,19 +484,101 @@ public sealed partial class EventLedgerGrain(
         return XxHash128.HashToUInt128(utf8[..length]);
     }
 
-    /// <summary>What one unit is owed from one entry, while it is being split.</summary>
-    private sealed class Owed
+    /// <summary>What one unit is owed from a run of consecutive entries, while it is being gathered.</summary>
+    private sealed class Share(long first)
     {
-        public DayDeltaBuilder Own { get; } = new();
+        private readonly DayDeltaBuilder _own = new();
+        private List<IssuedEvent>? _issued;
+        private List<DataRequest>? _requests;
 
-        public List<IssuedEvent>? Issued { get; set; }
+        public long First { get; } = first;
 
-        public List<DataRequest>? Requests { get; set; }
+        public long Last { get; private set; } = first;
+
+        public AlertSettings? Settings { get; private set; }
+
+        public static Share Of(Dictionary<string, Share> owed, string unit, LogEntry entry)
+        {
+            if (!owed.TryGetValue(unit, out var share))
+            {
+                owed[unit] = share = new Share(entry.Position);
+            }
+
+            share.Last = entry.Position;
+            share.Settings = entry.Settings;
+            return share;
+        }
+
+        /// <summary>The unit is a target: one received of the kind, plus minutes or days, plus the data items asked of it.</summary>
+        public void AddReceived(LoggedEvent e)
+        {
+            _own.Add(e.Day, LoadCounters.Received(e.Kind), 1);
+            if (e.MeetingMinutes > 0)
+            {
+                _own.Add(e.Day, LoadCounters.MeetingMinutes, e.MeetingMinutes);
+            }
+
+            if (e.InspectionDays > 0)
+            {
+                _own.Add(e.Day, LoadCounters.InspectionDays, e.InspectionDays);
+            }
+
+            if (e.Kind == EventKind.DataRequest)
+            {
+                for (var i = 0; i < e.DataItems.Length; i++)
+                {
+                    if (Array.IndexOf(e.DataItems, e.DataItems[i], 0, i) < 0)
+                    {
+                        (_requests ??= []).Add(new DataRequest(e.Id, e.Source, e.DataItems[i], e.Day, e.OccurredAt.UtcTicks));
+                    }
+                }
+            }
+        }
+
+        /// <summary>The unit is the source: one issued of the kind (quotas look at these).</summary>
+        public void AddIssued(LoggedEvent e)
+        {
+            _own.Add(e.Day, LoadCounters.Issued(e.Kind), 1);
+            (_issued ??= []).Add(new IssuedEvent(e.Id, e.Kind, e.Day, e.Targets));
+        }
+
+        /// <summary>The delivery; call once (the counters are handed over, not copied).</summary>
+        public UnitDeliveries ToDeliveries(int shard, long previous) => new(shard, Last, _own.Build(), previous)
+        {
+            First = First,
+            Issued = _issued is null ? [] : [.. _issued],
+            Requests = _requests is null ? [] : [.. _requests],
+            Settings = Settings,
+        };
     }
 
-    private sealed record Pending(LogEntry Entry, Dictionary<string, UnitDeliveries> Units, DateTimeOffset Logged)
+    /// <summary>An entry some unit has not yet confirmed durable.</summary>
+    private sealed class Pending(LogEntry entry, DateTimeOffset logged)
     {
-        public long Position => Entry.Position;
+        private Dictionary<string, UnitDeliveries>? _split;
+
+        public DateTimeOffset Logged => logged;
+
+        /// <summary>Units that have not confirmed it.</summary>
+        public int Remaining { get; set; }
+
+        /// <summary>
+        /// One unit's share of this entry alone. Split on first need: only catch-ups and
+        /// redeliveries ask, so most entries are never split.
+        /// </summary>
+        public UnitDeliveries ShareOf(string unit, int shard)
+        {
+            if (_split is null)
+            {
+                _split = new Dictionary<string, UnitDeliveries>(StringComparer.Ordinal);
+                foreach (var (id, share) in Shares([entry]))
+                {
+                    _split[id] = share.ToDeliveries(shard, -1);
+                }
+            }
+
+            return _split[unit];
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ledger {Tenant}/{Shard} replays {Entries} log entries not yet durable in every unit")]

@@ -38,6 +38,13 @@ internal sealed class PendingPositions
         return at < 0 ? ~at : at + 1;
     }
 
+    /// <summary>True when <paramref name="position"/> is pending.</summary>
+    public bool Contains(long position)
+    {
+        var at = IndexAfter(position - 1);
+        return at < _positions.Count && _positions[at] == position;
+    }
+
     /// <summary>The pending position just before <paramref name="position"/>, or -1.</summary>
     public long Before(long position)
     {
