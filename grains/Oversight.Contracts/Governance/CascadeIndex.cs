@@ -28,16 +28,27 @@ public sealed class CascadeIndex
         }
     }
 
+    /// <summary>True when some event names <paramref name="id"/> as its <c>causedBy</c>.</summary>
+    public bool HasFollowers(string id) => _nodes.TryGetValue(id, out var n) && n.Children.Count > 0;
+
     /// <summary>True when the event is known.</summary>
     public bool Contains(string id) => _nodes.TryGetValue(id, out var n) && n.Known;
 
     /// <summary>The top of an event's chain: the known ancestor with no known parent (cycle-safe).</summary>
     public string TopOf(string id)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Chains are short: walk without bookkeeping, and only track what was seen (to stop on a
+        // cycle) once a chain turns out long.
+        const int Short = 64;
+        HashSet<string>? seen = null;
         var current = id;
-        while (seen.Add(current) && _nodes.TryGetValue(current, out var n) && n.Parent is { } parent && Contains(parent))
+        for (var steps = 0; _nodes.TryGetValue(current, out var n) && n.Parent is { } parent && Contains(parent); steps++)
         {
+            if (steps >= Short && !(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(current))
+            {
+                break;
+            }
+
             current = parent;
         }
 
@@ -67,6 +78,40 @@ public sealed class CascadeIndex
         }
 
         return layers;
+    }
+
+    /// <summary>
+    /// The first depth below <paramref name="root"/> carried out by more than
+    /// <paramref name="limit"/> events, or null. Stops at that depth: a cascade that stays within
+    /// the limit has at most <paramref name="limit"/> events per depth, so this never walks far.
+    /// </summary>
+    public CascadeLayer? FirstLayerOver(string root, int limit)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { root };
+        var level = new List<string> { root };
+        for (var depth = 1; level.Count > 0; depth++)
+        {
+            var next = new List<string>();
+            foreach (var id in level)
+            {
+                foreach (var child in _nodes[id].Children)
+                {
+                    if (Contains(child) && seen.Add(child))
+                    {
+                        next.Add(child);
+                    }
+                }
+            }
+
+            if (next.Count > limit)
+            {
+                return new CascadeLayer(depth, next.Count, next.Sum(id => (long)_nodes[id].Targets.Length));
+            }
+
+            level = next;
+        }
+
+        return null;
     }
 
     private Node NodeOf(string id)

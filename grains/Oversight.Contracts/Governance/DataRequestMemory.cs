@@ -12,6 +12,7 @@ public sealed class DataRequestMemory
     public const int HorizonDays = 400;
 
     private readonly Dictionary<string, List<DataRequest>> _byItem = new(StringComparer.Ordinal);
+    private int _oldestDay = int.MaxValue;
 
     /// <summary>Every request held, for a checkpoint.</summary>
     public IEnumerable<DataRequest> All => _byItem.Values.SelectMany(l => l);
@@ -23,29 +24,34 @@ public sealed class DataRequestMemory
     /// </summary>
     public List<Duplicate> Add(DataRequest request, int windowDays)
     {
-        var found = new List<Duplicate>();
         if (!_byItem.TryGetValue(request.Item, out var list))
         {
             _byItem[request.Item] = list = [];
         }
 
-        if (list.Any(r => r.EventId == request.EventId))
-        {
-            return found;
-        }
-
+        List<Duplicate>? found = null;
         foreach (var other in list)
         {
-            if (other.Source == request.Source || Math.Abs(other.Day - request.Day) > windowDays)
+            if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
+            {
+                return [];
+            }
+
+            if (string.Equals(other.Source, request.Source, StringComparison.Ordinal) || Math.Abs(other.Day - request.Day) > windowDays)
             {
                 continue;
             }
 
             var (earlier, later) = Precedes(other, request) ? (other, request) : (request, other);
-            found.Add(new Duplicate(later, earlier));
+            (found ??= []).Add(new Duplicate(later, earlier));
         }
 
         list.Add(request);
+        _oldestDay = Math.Min(_oldestDay, request.Day);
+        if (found is null)
+        {
+            return [];
+        }
 
         // One per event (and target): against the first request it repeats.
         return [.. found.GroupBy(d => d.Later.EventId).Select(g => g.MinBy(d => (d.Earlier.OccurredTicks, d.Earlier.EventId))!)];
@@ -54,9 +60,20 @@ public sealed class DataRequestMemory
     /// <summary>Forgets requests older than the horizon before <paramref name="latestDay"/>.</summary>
     public void Prune(int latestDay)
     {
+        var cutoff = latestDay - HorizonDays;
+        if (_oldestDay >= cutoff)
+        {
+            return;
+        }
+
+        _oldestDay = int.MaxValue;
         foreach (var list in _byItem.Values)
         {
-            list.RemoveAll(r => r.Day < latestDay - HorizonDays);
+            list.RemoveAll(r => r.Day < cutoff);
+            foreach (var r in list)
+            {
+                _oldestDay = Math.Min(_oldestDay, r.Day);
+            }
         }
     }
 

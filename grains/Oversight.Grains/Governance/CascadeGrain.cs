@@ -37,14 +37,24 @@ public sealed class CascadeGrain(IEventLog log, Serializer<LogEntry> serializer,
         }
 
         var alerts = new List<Alert>();
-        foreach (var root in events.Select(e => _index.TopOf(e.Id)).Distinct(StringComparer.Ordinal))
+        var roots = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            // Events with no link and no followers yet cannot amplify anything.
+            if (e.CausedBy is not null || _index.HasFollowers(e.Id))
+            {
+                roots.Add(_index.TopOf(e.Id));
+            }
+        }
+
+        foreach (var root in roots)
         {
             if (!_index.IsRoot(root) || _amplified.Contains(root))
             {
                 continue;
             }
 
-            var over = _index.Layers(root).FirstOrDefault(l => l.Depth > 0 && l.Events > settings.CascadeLimit);
+            var over = _index.FirstLayerOver(root, settings.CascadeLimit);
             if (over is null)
             {
                 continue;

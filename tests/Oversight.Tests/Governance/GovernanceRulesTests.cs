@@ -107,6 +107,41 @@ public sealed class GovernanceRulesTests
     }
 
     [Fact]
+    public void TheFirstLayerOverTheLimitIsFoundWithoutWalkingFurther()
+    {
+        var index = new CascadeIndex();
+        index.Add("root", null, "hq", ["s1"], 1);
+        foreach (var i in Enumerable.Range(0, 2))
+        {
+            index.Add($"a{i}", "root", "s1", ["s1a", "s1b"], 1);
+        }
+
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            index.Add($"b{i}", $"a{i % 2}", "s1a", ["x"], 1);
+        }
+
+        Assert.Null(index.FirstLayerOver("root", 4));
+        Assert.Equal(new CascadeLayer(2, 4, 4), index.FirstLayerOver("root", 3));
+        Assert.Equal(new CascadeLayer(1, 2, 4), index.FirstLayerOver("root", 1));
+        Assert.True(index.HasFollowers("a0"));
+        Assert.False(index.HasFollowers("b0"));
+    }
+
+    [Fact]
+    public void ALongCycleOfLinksEndsTheWalk()
+    {
+        var index = new CascadeIndex();
+        for (var i = 0; i < 100; i++)
+        {
+            index.Add($"e{i}", $"e{(i + 1) % 100}", "hq", ["s1"], 1);
+        }
+
+        Assert.StartsWith("e", index.TopOf("e0"), StringComparison.Ordinal);
+        Assert.False(index.IsRoot(index.TopOf("e0")));
+    }
+
+    [Fact]
     public void AChildWithoutItsParentHasNoRootYet()
     {
         var index = new CascadeIndex();
