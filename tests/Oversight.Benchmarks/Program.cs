@@ -47,6 +47,7 @@ var clients = int.Parse(options.GetValueOrDefault("clients", "8"), CultureInfo.I
 await api.SetupAsync("bench-w", workload);
 var warmUp = workload.Events(smoke ? 2_000 : Math.Max(20_000, count / 5), zipf: false, seed: 5, "w", now);
 await api.IngestAsync("bench-w", Batches(warmUp, 500), clients);
+Console.WriteLine($"warmed up on {warmUp.Count:N0} events of a separate tenant");
 var cpuBefore = Processes.CpuTime(gatewayProcess);
 var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients);
 var ingestRate = accepted / seconds;
@@ -55,7 +56,7 @@ Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} acc
 if (options.ContainsKey("ingest-only"))
 {
     cpuBefore = Processes.CpuTime(gatewayProcess);
-    var (again, againAccepted) = await api.IngestAsync("bench-z", zipfBatches, clients);
+    var (again, againAccepted) = await api.IngestAsync("bench-u", zipfBatches, clients);
     Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s; gateway CPU {(Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / againAccepted * 1000:F0} ms per 1,000 events");
     return 0;
 }
@@ -161,6 +162,8 @@ if (!options.ContainsKey("skip-redis"))
     var cluster = new HttpDriver(clusterUrl, token);
     await cluster.WaitReadyAsync();
     await cluster.SetupAsync("bench-u", workload);
+    await cluster.SetupAsync("bench-w", workload);
+    await cluster.IngestAsync("bench-w", Batches(warmUp, 500), clients);
     using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
     var server = connection.GetServer(redis);
     await server.ExecuteAsync("CONFIG", "RESETSTAT");
@@ -170,7 +173,10 @@ if (!options.ContainsKey("skip-redis"))
     var calls = stats.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal) && !l.StartsWith("cmdstat_info", StringComparison.Ordinal) && !l.StartsWith("cmdstat_config", StringComparison.Ordinal))
         .Sum(l => long.Parse(l.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
     commandsPerEvent = calls / (double)redisAccepted;
-    Console.WriteLine($"redis ingest: {redisRate:N0} events/s; {calls:N0} Redis commands");
+    var top = stats.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal))
+        .Select(l => (Name: l[8..l.IndexOf(':', StringComparison.Ordinal)], Calls: long.Parse(l.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture)))
+        .OrderByDescending(c => c.Calls).Take(6);
+    Console.WriteLine($"redis ingest: {redisRate:N0} events/s; {calls:N0} Redis commands ({string.Join(", ", top.Select(c => $"{c.Name} {c.Calls:N0}"))})");
 }
 
 var machine = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";

@@ -96,6 +96,19 @@ public sealed partial class EventLedgerGrain(
         }
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Whatever is still owed is in the log: the next activation replays it. A caller waiting
+        // for delivery is answered now, since its events are durable, rather than timing out.
+        foreach (var (_, done) in _waiters)
+        {
+            done.TrySetResult();
+        }
+
+        _waiters.Clear();
+        return Task.CompletedTask;
+    }
+
     public async Task<bool[]> Ingest(LoggedEvent[] events, AlertSettings settings)
     {
         var fresh = new bool[events.Length];
