@@ -17,7 +17,7 @@ public sealed record DayDelta([property: Id(0)] int[] Days, [property: Id(1)] lo
 /// <summary>Accumulates a <see cref="DayDelta"/>; days merge, all-zero days are dropped.</summary>
 public sealed class DayDeltaBuilder
 {
-    private readonly Dictionary<int, long[]> _days = [];
+    private readonly VectorTable _days = new();
 
     /// <summary>True when nothing has been added (or everything cancelled out).</summary>
     public bool IsEmpty => _days.Count == 0;
@@ -25,7 +25,7 @@ public sealed class DayDeltaBuilder
     /// <summary>Adds (or subtracts) a vector on a day.</summary>
     public void Add(int day, ReadOnlySpan<long> vector, bool negate = false)
     {
-        var slot = Slot(day);
+        var slot = _days.GetOrAdd(day);
         for (var i = 0; i < LoadCounters.Width; i++)
         {
             slot[i] += negate ? -vector[i] : vector[i];
@@ -33,7 +33,7 @@ public sealed class DayDeltaBuilder
     }
 
     /// <summary>Adds one slot on a day.</summary>
-    public void Add(int day, int slot, long amount) => Slot(day)[slot] += amount;
+    public void Add(int day, int slot, long amount) => _days.GetOrAdd(day)[slot] += amount;
 
     /// <summary>Adds a whole delta.</summary>
     public void Add(DayDelta delta, bool negate = false)
@@ -48,9 +48,9 @@ public sealed class DayDeltaBuilder
     public DayDelta Build()
     {
         var days = new List<int>(_days.Count);
-        foreach (var (day, vector) in _days)
+        foreach (var (day, slot) in _days.Slots)
         {
-            if (!LoadCounters.IsZero(vector))
+            if (!LoadCounters.IsZero(_days.At(slot)))
             {
                 days.Add(day);
             }
@@ -60,21 +60,11 @@ public sealed class DayDeltaBuilder
         var values = new long[days.Count * LoadCounters.Width];
         for (var i = 0; i < days.Count; i++)
         {
-            _days[days[i]].CopyTo(values.AsSpan(i * LoadCounters.Width));
+            _days.TryGet(days[i], out var vector);
+            vector.CopyTo(values.AsSpan(i * LoadCounters.Width));
         }
 
         _days.Clear();
         return new DayDelta([.. days], values);
-    }
-
-    private long[] Slot(int day)
-    {
-        if (!_days.TryGetValue(day, out var vector))
-        {
-            vector = new long[LoadCounters.Width];
-            _days[day] = vector;
-        }
-
-        return vector;
     }
 }

@@ -7,12 +7,15 @@ namespace Oversight.Domain;
 /// </summary>
 public sealed class PeriodCounters
 {
-    private readonly Dictionary<int, long[]> _days = [];
-    private readonly Dictionary<int, long[]> _months = [];
-    private readonly Dictionary<int, long[]> _years = [];
+    private readonly VectorTable _days = new();
+    private readonly VectorTable _months = new();
+    private readonly VectorTable _years = new();
 
-    /// <summary>The day buckets (day number → vector); the source of truth for a snapshot.</summary>
-    public IReadOnlyDictionary<int, long[]> Days => _days;
+    /// <summary>The days that have a bucket.</summary>
+    public IEnumerable<int> DayKeys => _days.Keys;
+
+    /// <summary>The day's vector, or false when the day has no bucket.</summary>
+    public bool TryGetDay(int dayNumber, out ReadOnlySpan<long> vector) => _days.TryGet(dayNumber, out vector);
 
     /// <summary>Number of non-empty day buckets.</summary>
     public int DayCount => _days.Count;
@@ -21,9 +24,9 @@ public sealed class PeriodCounters
     public void Add(int dayNumber, ReadOnlySpan<long> vector)
     {
         var date = DateOnly.FromDayNumber(dayNumber);
-        LoadCounters.AddInto(Bucket(_days, dayNumber), vector);
-        LoadCounters.AddInto(Bucket(_months, PeriodRange.MonthKey(date)), vector);
-        LoadCounters.AddInto(Bucket(_years, date.Year), vector);
+        _days.Add(dayNumber, vector);
+        _months.Add(PeriodRange.MonthKey(date), vector);
+        _years.Add(date.Year, vector);
     }
 
     /// <summary>Adds every bucket of a delta.</summary>
@@ -46,11 +49,11 @@ public sealed class PeriodCounters
         };
         if (buckets.Count < range.Length)
         {
-            foreach (var (key, vector) in buckets)
+            foreach (var (key, slot) in buckets.Slots)
             {
                 if (key >= range.From && key <= range.To)
                 {
-                    LoadCounters.AddInto(into, vector);
+                    LoadCounters.AddInto(into, buckets.At(slot));
                 }
             }
 
@@ -59,7 +62,7 @@ public sealed class PeriodCounters
 
         for (var key = range.From; key <= range.To; key++)
         {
-            if (buckets.TryGetValue(key, out var vector))
+            if (buckets.TryGet(key, out var vector))
             {
                 LoadCounters.AddInto(into, vector);
             }
@@ -78,22 +81,11 @@ public sealed class PeriodCounters
     public DayDelta ToDelta(bool negate = false)
     {
         var builder = new DayDeltaBuilder();
-        foreach (var (day, vector) in _days)
+        foreach (var (day, slot) in _days.Slots)
         {
-            builder.Add(day, vector, negate);
+            builder.Add(day, _days.At(slot), negate);
         }
 
         return builder.Build();
-    }
-
-    private static long[] Bucket(Dictionary<int, long[]> buckets, int key)
-    {
-        if (!buckets.TryGetValue(key, out var vector))
-        {
-            vector = new long[LoadCounters.Width];
-            buckets[key] = vector;
-        }
-
-        return vector;
     }
 }

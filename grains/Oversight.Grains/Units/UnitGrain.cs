@@ -111,7 +111,7 @@ public sealed partial class UnitGrain(
         await CheckpointAsync();
 
         // Whatever the parent holds from an earlier activation, it gets the whole truth again.
-        _dirtyDays.UnionWith(_subtree.Days.Keys);
+        _dirtyDays.UnionWith(_subtree.DayKeys);
         StartReporting();
         this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(CheckpointInterval, CheckpointInterval) { Interleave = false });
     }
@@ -212,7 +212,7 @@ public sealed partial class UnitGrain(
         _dirtyDays.Clear();
         if (_parent is not null)
         {
-            _dirtyDays.UnionWith(_subtree.Days.Keys);
+            _dirtyDays.UnionWith(_subtree.DayKeys);
         }
 
         _changed = true;
@@ -492,7 +492,7 @@ public sealed partial class UnitGrain(
         var values = new long[days.Length * LoadCounters.Width];
         for (var i = 0; i < days.Length; i++)
         {
-            if (_subtree.Days.TryGetValue(days[i], out var vector))
+            if (_subtree.TryGetDay(days[i], out var vector))
             {
                 vector.CopyTo(values.AsSpan(i * LoadCounters.Width));
             }
@@ -533,7 +533,7 @@ public sealed partial class UnitGrain(
     /// <summary>What a parent holds from one child: its subtree totals by day, and their version.</summary>
     private sealed class ChildHold
     {
-        private readonly Dictionary<int, long[]> _days = [];
+        private readonly VectorTable _days = new();
 
         public long Version { get; set; }
 
@@ -545,11 +545,7 @@ public sealed partial class UnitGrain(
             {
                 var day = totals.Days[i];
                 var incoming = totals.Values.AsSpan(i * LoadCounters.Width, LoadCounters.Width);
-                if (!_days.TryGetValue(day, out var held))
-                {
-                    _days[day] = held = new long[LoadCounters.Width];
-                }
-
+                var held = _days.GetOrAdd(day);
                 for (var k = 0; k < LoadCounters.Width; k++)
                 {
                     change[k] = incoming[k] - held[k];
@@ -568,8 +564,9 @@ public sealed partial class UnitGrain(
         public void Clear(PeriodCounters subtree, HashSet<int> dirty)
         {
             Span<long> change = stackalloc long[LoadCounters.Width];
-            foreach (var (day, held) in _days)
+            foreach (var (day, slot) in _days.Slots)
             {
+                var held = _days.At(slot);
                 for (var k = 0; k < LoadCounters.Width; k++)
                 {
                     change[k] = -held[k];
