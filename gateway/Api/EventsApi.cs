@@ -38,7 +38,13 @@ public static class EventsApi
             return bodyProblem;
         }
 
-        var batch = EventBatchParser.Parse(body!, ndjson, out var parseProblem);
+        List<ParsedEvent>? batch;
+        IResult? parseProblem;
+        using (body)
+        {
+            batch = EventBatchParser.Parse(body!.Memory, ndjson, out parseProblem);
+        }
+
         return parseProblem ?? TypedResults.Ok(await ingest.IngestAsync(scope!, batch!));
     }
 }

@@ -37,31 +37,50 @@ public static class JsonBody
     public static bool IsNdJson(HttpRequest request) => MediaType(request.ContentType ?? "") == NdJson;
 
     /// <summary>Reads the whole body within the limit; a problem when too large.</summary>
-    public static async Task<(byte[]? Body, IResult? Problem)> ReadBytesAsync(HttpRequest request, long limit = MaxBytes)
+    public static async Task<(PooledBody? Body, IResult? Problem)> ReadBytesAsync(HttpRequest request, long limit = MaxBytes)
     {
         if (request.ContentLength > limit)
         {
             return (null, Problems.TooLarge($"The body exceeds {limit / (1024 * 1024)} MiB."));
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 64 * 1024, limit) + 1);
-        while (true)
+        // Batches are hundreds of kilobytes: a pooled buffer, not two fresh large-object arrays per request.
+        var pool = ArrayPool<byte>.Shared;
+        var buffer = pool.Rent((int)Math.Min(request.ContentLength ?? 64 * 1024, limit) + 1);
+        var length = 0;
+        try
         {
-            var memory = buffer.GetMemory(64 * 1024);
-            var read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted);
-            if (read == 0)
+            while (true)
             {
-                break;
-            }
+                if (length == buffer.Length)
+                {
+                    var larger = pool.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
-            {
-                return (null, Problems.TooLarge($"The body exceeds {limit / (1024 * 1024)} MiB."));
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > limit)
+                {
+                    pool.Return(buffer);
+                    return (null, Problems.TooLarge($"The body exceeds {limit / (1024 * 1024)} MiB."));
+                }
             }
         }
+        catch
+        {
+            pool.Return(buffer);
+            throw;
+        }
 
-        return (buffer.WrittenSpan.ToArray(), null);
+        return (new PooledBody(buffer, length), null);
     }
 
     /// <summary>Reads and deserializes a JSON body; a problem for any failure.</summary>
@@ -79,9 +98,10 @@ public static class JsonBody
             return (null, problem);
         }
 
+        using var owned = body!;
         try
         {
-            var value = JsonSerializer.Deserialize<T>(body, Options);
+            var value = JsonSerializer.Deserialize<T>(owned.Memory.Span, Options);
             return value is null ? (null, Problems.BadRequest("The body must not be null.")) : (value, null);
         }
         catch (JsonException ex)
@@ -105,5 +125,23 @@ public static class JsonBody
     {
         var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
         return (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim().ToLowerInvariant();
+    }
+}
+
+/// <summary>A request body in a buffer rented from the shared pool; disposing returns the buffer.</summary>
+public sealed class PooledBody(byte[] buffer, int length) : IDisposable
+{
+    private byte[]? _buffer = buffer;
+
+    /// <summary>The body's bytes; not to be used after disposal.</summary>
+    public ReadOnlyMemory<byte> Memory => (_buffer ?? throw new ObjectDisposedException(nameof(PooledBody))).AsMemory(0, length);
+
+    public void Dispose()
+    {
+        if (_buffer is { } owned)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(owned);
+        }
     }
 }

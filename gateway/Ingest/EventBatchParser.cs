@@ -16,13 +16,13 @@ public static class EventBatchParser
     private const string NotAnObject = "an event must be a JSON object";
 
     /// <summary>Parses a body; <paramref name="problem"/> is set when the batch as a whole is unreadable or too large.</summary>
-    public static List<ParsedEvent>? Parse(byte[] body, bool ndjson, out IResult? problem)
+    public static List<ParsedEvent>? Parse(ReadOnlyMemory<byte> body, bool ndjson, out IResult? problem)
     {
         problem = null;
         return ndjson ? ParseLines(body, out problem) : ParseArray(body, out problem);
     }
 
-    private static List<ParsedEvent>? ParseArray(byte[] body, out IResult? problem)
+    private static List<ParsedEvent>? ParseArray(ReadOnlyMemory<byte> body, out IResult? problem)
     {
         problem = null;
 
@@ -31,7 +31,7 @@ public static class EventBatchParser
         EventInput?[]? inputs = null;
         try
         {
-            inputs = JsonSerializer.Deserialize<EventInput?[]>(body, JsonBody.Options);
+            inputs = JsonSerializer.Deserialize<EventInput?[]>(body.Span, JsonBody.Options);
         }
         catch (JsonException)
         {
@@ -90,11 +90,11 @@ public static class EventBatchParser
         }
     }
 
-    private static List<ParsedEvent>? ParseLines(byte[] body, out IResult? problem)
+    private static List<ParsedEvent>? ParseLines(ReadOnlyMemory<byte> body, out IResult? problem)
     {
         problem = null;
         var events = new List<ParsedEvent>();
-        var span = body.AsSpan();
+        var span = body.Span;
         while (!span.IsEmpty)
         {
             var newline = span.IndexOf((byte)'\n');

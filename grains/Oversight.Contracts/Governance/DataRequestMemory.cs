@@ -29,24 +29,27 @@ public sealed class DataRequestMemory
             _byItem[request.Item] = list = [];
         }
 
+        // Each item's requests are kept in day order, so only the window around the day is read;
+        // a repeat of the same event has the same day, so it is found there too.
         List<Duplicate>? found = null;
-        foreach (var other in list)
+        var from = FirstOnOrAfter(list, request.Day - windowDays);
+        var at = from;
+        for (; at < list.Count && list[at].Day <= request.Day + windowDays; at++)
         {
+            var other = list[at];
             if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
             {
                 return [];
             }
 
-            if (string.Equals(other.Source, request.Source, StringComparison.Ordinal) || Math.Abs(other.Day - request.Day) > windowDays)
+            if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
             {
-                continue;
+                var (earlier, later) = Precedes(other, request) ? (other, request) : (request, other);
+                (found ??= []).Add(new Duplicate(later, earlier));
             }
-
-            var (earlier, later) = Precedes(other, request) ? (other, request) : (request, other);
-            (found ??= []).Add(new Duplicate(later, earlier));
         }
 
-        list.Add(request);
+        list.Insert(FirstOnOrAfter(list, request.Day + 1, from), request);
         _oldestDay = Math.Min(_oldestDay, request.Day);
         if (found is null)
         {
@@ -69,12 +72,32 @@ public sealed class DataRequestMemory
         _oldestDay = int.MaxValue;
         foreach (var list in _byItem.Values)
         {
-            list.RemoveAll(r => r.Day < cutoff);
-            foreach (var r in list)
+            list.RemoveRange(0, FirstOnOrAfter(list, cutoff));
+            if (list.Count > 0)
             {
-                _oldestDay = Math.Min(_oldestDay, r.Day);
+                _oldestDay = Math.Min(_oldestDay, list[0].Day);
             }
         }
+    }
+
+    /// <summary>The index of the first request on or after <paramref name="day"/> in a day-ordered list.</summary>
+    private static int FirstOnOrAfter(List<DataRequest> list, int day, int from = 0)
+    {
+        int lo = from, hi = list.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (list[mid].Day < day)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private static bool Precedes(DataRequest a, DataRequest b) =>

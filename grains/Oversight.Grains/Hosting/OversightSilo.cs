@@ -25,6 +25,7 @@ public static class OversightSilo
         silo.Services.AddOptions<MemoryGrainStorageOptions>(StorageNames.Store)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
+        silo.Services.AddSingleton<ILedgerLog, MemoryLedgerLog>();
         return silo.AddOversightGrains();
     }
 
@@ -32,6 +33,9 @@ public static class OversightSilo
     public static ISiloBuilder AddOversightGrains(this ISiloBuilder silo)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
+
+        // Unless the host chose otherwise, ledger entries go to the byte log in binary form.
+        silo.Services.TryAddSingleton<ILedgerLog>(sp => new SerializedLedgerLog(sp.GetRequiredService<IEventLog>(), sp.GetRequiredService<Serializer<LogEntry>>()));
         return silo;
     }
 }

@@ -1,7 +1,6 @@
 using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Orleans.Serialization;
 using Oversight.Domain;
 using Oversight.Governance;
 using Oversight.Grains.Log;
@@ -26,8 +25,7 @@ namespace Oversight.Grains.Ledger;
 /// </summary>
 public sealed partial class EventLedgerGrain(
     [PersistentState("ledger", StorageNames.Store)] IPersistentState<EventLedgerState> state,
-    IEventLog log,
-    Serializer<LogEntry> serializer,
+    ILedgerLog log,
     IGrainFactory grains,
     TimeProvider clock,
     ILogger<EventLedgerGrain> logger) : Grain, IEventLedgerGrain
@@ -71,9 +69,8 @@ public sealed partial class EventLedgerGrain(
         _tenant = tenant;
         _shard = int.Parse(shard, System.Globalization.CultureInfo.InvariantCulture);
         _position = state.State.Watermark;
-        await foreach (var bytes in log.ReadAllAsync(_tenant, _shard).WithCancellation(cancellationToken))
+        await foreach (var entry in log.ReadAllAsync(_tenant, _shard).WithCancellation(cancellationToken))
         {
-            var entry = serializer.Deserialize(bytes)!;
             _position = Math.Max(_position, entry.Position);
             _entryDays.Add((entry.Position, entry.AcceptedDay));
             foreach (var e in entry.Events)
@@ -134,7 +131,7 @@ public sealed partial class EventLedgerGrain(
         var entry = new LogEntry(_position + 1, today, [.. accepted], settings);
         try
         {
-            await log.AppendAsync(_tenant, _shard, entry.Position, serializer.SerializeToArray(entry));
+            await log.AppendAsync(_tenant, _shard, entry);
         }
         catch
         {

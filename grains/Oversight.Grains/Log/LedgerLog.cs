@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Orleans.Serialization;
+
+namespace Oversight.Grains.Log;
+
+/// <summary>The ledger's durable log of accepted batches, one sequence per tenant shard.</summary>
+public interface ILedgerLog
+{
+    /// <summary>Appends the shard's next entry; fails when its position is taken.</summary>
+    Task AppendAsync(string tenant, int shard, LogEntry entry);
+
+    /// <summary>Every entry still kept, in position order.</summary>
+    IAsyncEnumerable<LogEntry> ReadAllAsync(string tenant, int shard);
+
+    /// <summary>Drops the entries at or below a position (past the retention window).</summary>
+    Task TrimAsync(string tenant, int shard, long throughPosition);
+}
+
+/// <summary>The ledger log over a durable byte log (Redis), in Orleans' binary format.</summary>
+public sealed class SerializedLedgerLog(IEventLog log, Serializer<LogEntry> serializer) : ILedgerLog
+{
+    public Task AppendAsync(string tenant, int shard, LogEntry entry) =>
+        log.AppendAsync(tenant, shard, entry.Position, serializer.SerializeToArray(entry));
+
+    public async IAsyncEnumerable<LogEntry> ReadAllAsync(string tenant, int shard)
+    {
+        await foreach (var bytes in log.ReadAllAsync(tenant, shard))
+        {
+            yield return serializer.Deserialize(bytes)!;
+        }
+    }
+
+    public Task TrimAsync(string tenant, int shard, long throughPosition) => log.TrimAsync(tenant, shard, throughPosition);
+}
+
+/// <summary>
+/// The ledger log of the embedded default: the entries themselves, in process memory (gone with
+/// the process, like all its state). Nothing is serialized: the ledger holds the same objects
+/// while they are pending, so the log costs no extra copy.
+/// </summary>
+public sealed class MemoryLedgerLog : ILedgerLog
+{
+    private readonly ConcurrentDictionary<(string, int), SortedList<long, LogEntry>> _logs = new();
+
+    public Task AppendAsync(string tenant, int shard, LogEntry entry)
+    {
+        var log = _logs.GetOrAdd((tenant, shard), _ => []);
+        lock (log)
+        {
+            if (log.Count > 0 && log.Keys[^1] >= entry.Position)
+            {
+                throw new InvalidOperationException($"Log position {entry.Position} of {tenant}/{shard} is taken.");
+            }
+
+            log.Add(entry.Position, entry);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public IAsyncEnumerable<LogEntry> ReadAllAsync(string tenant, int shard)
+    {
+        if (!_logs.TryGetValue((tenant, shard), out var log))
+        {
+            return AsyncEnumerable.Empty<LogEntry>();
+        }
+
+        lock (log)
+        {
+            return log.Values.ToArray().ToAsyncEnumerable();
+        }
+    }
+
+    public Task TrimAsync(string tenant, int shard, long throughPosition)
+    {
+        if (_logs.TryGetValue((tenant, shard), out var log))
+        {
+            lock (log)
+            {
+                while (log.Count > 0 && log.Keys[0] <= throughPosition)
+                {
+                    log.RemoveAt(0);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
