@@ -78,6 +78,8 @@ await WaitForAsync(async () =>
     return seen == deliveries;
 });
 
+// Idle means idle: the units' last checkpoints after the ingest are done before reads are timed.
+await Task.Delay(TimeSpan.FromSeconds(12));
 Console.WriteLine("settled; measuring reads");
 var month = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM", CultureInfo.InvariantCulture);
 var year = DateTime.UtcNow.AddHours(8).Year;
