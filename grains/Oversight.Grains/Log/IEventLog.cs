@@ -10,7 +10,7 @@ public interface IEventLog
     /// Appends the entry at <paramref name="position"/> (the shard's next position). Fails when the
     /// position is taken, which tells a writer that its view of the log is stale.
     /// </summary>
-    Task AppendAsync(string tenant, int shard, long position, byte[] entry);
+    Task AppendAsync(string tenant, int shard, long position, ReadOnlyMemory<byte> entry);
 
     /// <summary>Every entry still kept, in position order.</summary>
     IAsyncEnumerable<byte[]> ReadAllAsync(string tenant, int shard);

@@ -19,8 +19,16 @@ public interface ILedgerLog
 /// <summary>The ledger log over a durable byte log (Redis), in Orleans' binary format.</summary>
 public sealed class SerializedLedgerLog(IEventLog log, Serializer<LogEntry> serializer) : ILedgerLog
 {
-    public Task AppendAsync(string tenant, int shard, LogEntry entry) =>
-        log.AppendAsync(tenant, shard, entry.Position, serializer.SerializeToArray(entry));
+    public async Task AppendAsync(string tenant, int shard, LogEntry entry)
+    {
+        var buffer = new PooledWriter();
+        serializer.Serialize(entry, buffer);
+        await log.AppendAsync(tenant, shard, entry.Position, buffer.Written);
+
+        // Only once the write is answered: after a failure (a timeout, say) the client may still
+        // hold the bytes, so the buffer is left to the collector rather than reused.
+        buffer.Dispose();
+    }
 
     public async IAsyncEnumerable<LogEntry> ReadAllAsync(string tenant, int shard)
     {

@@ -7,7 +7,7 @@ public sealed class MemoryEventLog : IEventLog
 {
     private readonly ConcurrentDictionary<(string, int), SortedList<long, byte[]>> _logs = new();
 
-    public Task AppendAsync(string tenant, int shard, long position, byte[] entry)
+    public Task AppendAsync(string tenant, int shard, long position, ReadOnlyMemory<byte> entry)
     {
         var log = _logs.GetOrAdd((tenant, shard), _ => []);
         lock (log)
@@ -17,7 +17,7 @@ public sealed class MemoryEventLog : IEventLog
                 throw new InvalidOperationException($"Log position {position} of {tenant}/{shard} is taken.");
             }
 
-            log.Add(position, entry);
+            log.Add(position, entry.ToArray());
         }
 
         return Task.CompletedTask;
