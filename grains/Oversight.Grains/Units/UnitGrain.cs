@@ -25,7 +25,7 @@ public sealed partial class UnitGrain(
     TimeProvider clock,
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
 {
-    /// <summary>Batching window for reports sent up: bounds calls to a parent at 40/s per child.</summary>
+    /// <summary>Batching window for reports sent up: bounds calls to a parent at 10/s per child.</summary>
     public static readonly TimeSpan MinReportInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often a changed unit checkpoints (and lets the ledger forget what it holds).</summary>
