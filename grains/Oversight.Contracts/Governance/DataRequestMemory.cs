@@ -33,8 +33,7 @@ public sealed class DataRequestMemory
         // a repeat of the same event has the same day, so it is found there too.
         List<Duplicate>? found = null;
         var from = FirstOnOrAfter(list, request.Day - windowDays);
-        var at = from;
-        for (; at < list.Count && list[at].Day <= request.Day + windowDays; at++)
+        for (var at = from; at < list.Count && list[at].Day <= request.Day + windowDays; at++)
         {
             var other = list[at];
             if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
