@@ -50,16 +50,9 @@ public sealed class Processes : IAsyncDisposable
     public (string Url, Process Process) Gateway(string name, string? redis, int siloPort, int gatewayPort, string serviceId)
     {
         var port = FreePort();
-        var env = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["Oversight__Auth__SigningKey"] = SigningKey,
-            ["Oversight__RateLimit__PermitsPerWindow"] = "100000000",
-            ["Orleans__Endpoints__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans__ServiceId"] = serviceId,
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        var env = OrleansEnvironment($"http://127.0.0.1:{port}", siloPort, gatewayPort, serviceId);
+        env["Oversight__Auth__SigningKey"] = SigningKey;
+        env["Oversight__RateLimit__PermitsPerWindow"] = "100000000";
         if (redis is not null)
         {
             env["ConnectionStrings__Redis"] = redis;
@@ -69,16 +62,22 @@ public sealed class Processes : IAsyncDisposable
         return ($"http://127.0.0.1:{port}", process);
     }
 
-    public Process Silo(string name, string redis, int siloPort, int gatewayPort, string serviceId) =>
-        Start(name, "dotnet", [Path.Combine(_root, "silo/bin/Release/net10.0/Oversight.Silo.dll")], new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Redis"] = redis,
-            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-            ["Orleans__Endpoints__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans__ServiceId"] = serviceId,
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+    public Process Silo(string name, string redis, int siloPort, int gatewayPort, string serviceId)
+    {
+        var env = OrleansEnvironment("http://127.0.0.1:0", siloPort, gatewayPort, serviceId);
+        env["ConnectionStrings__Redis"] = redis;
+        return Start(name, "dotnet", [Path.Combine(_root, "silo/bin/Release/net10.0/Oversight.Silo.dll")], env);
+    }
+
+    /// <summary>What every process of the platform is started with: where it listens and which cluster it is in.</summary>
+    private static Dictionary<string, string> OrleansEnvironment(string urls, int siloPort, int gatewayPort, string serviceId) => new()
+    {
+        ["ASPNETCORE_URLS"] = urls,
+        ["Orleans__Endpoints__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans__ServiceId"] = serviceId,
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
 
     public async ValueTask DisposeAsync()
     {

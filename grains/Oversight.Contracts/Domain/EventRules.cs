@@ -87,21 +87,29 @@ public static class EventRules
     {
         foreach (var t in targets)
         {
-            var b = bucketsOf(t);
-            b.Add(day, LoadCounters.Received(kind), 1);
-            if (meetingMinutes > 0)
-            {
-                b.Add(day, LoadCounters.MeetingMinutes, meetingMinutes);
-            }
-
-            if (inspectionDays > 0)
-            {
-                b.Add(day, LoadCounters.InspectionDays, inspectionDays);
-            }
+            CountReceived(bucketsOf(t), kind, day, meetingMinutes, inspectionDays);
         }
 
-        bucketsOf(source).Add(day, LoadCounters.Issued(kind), 1);
+        CountIssued(bucketsOf(source), kind, day);
     }
+
+    /// <summary>What a target receives: one of the kind, plus meeting minutes or inspection days.</summary>
+    public static void CountReceived(DayDeltaBuilder buckets, EventKind kind, int day, int meetingMinutes, int inspectionDays)
+    {
+        buckets.Add(day, LoadCounters.Received(kind), 1);
+        if (meetingMinutes > 0)
+        {
+            buckets.Add(day, LoadCounters.MeetingMinutes, meetingMinutes);
+        }
+
+        if (inspectionDays > 0)
+        {
+            buckets.Add(day, LoadCounters.InspectionDays, inspectionDays);
+        }
+    }
+
+    /// <summary>What the source counts: one issued of the kind.</summary>
+    public static void CountIssued(DayDeltaBuilder buckets, EventKind kind, int day) => buckets.Add(day, LoadCounters.Issued(kind), 1);
 
     private static bool AllWithin(TreeView tree, string?[] targets, int scope)
     {

@@ -522,17 +522,7 @@ public sealed partial class EventLedgerGrain(
         /// <summary>The unit is a target: one received of the kind, plus minutes or days, plus the data items asked of it.</summary>
         public void AddReceived(LoggedEvent e)
         {
-            _own.Add(e.Day, LoadCounters.Received(e.Kind), 1);
-            if (e.MeetingMinutes > 0)
-            {
-                _own.Add(e.Day, LoadCounters.MeetingMinutes, e.MeetingMinutes);
-            }
-
-            if (e.InspectionDays > 0)
-            {
-                _own.Add(e.Day, LoadCounters.InspectionDays, e.InspectionDays);
-            }
-
+            EventRules.CountReceived(_own, e.Kind, e.Day, e.MeetingMinutes, e.InspectionDays);
             if (e.Kind == EventKind.DataRequest)
             {
                 for (var i = 0; i < e.DataItems.Length; i++)
@@ -548,7 +538,7 @@ public sealed partial class EventLedgerGrain(
         /// <summary>The unit is the source: one issued of the kind (quotas look at these).</summary>
         public void AddIssued(LoggedEvent e)
         {
-            _own.Add(e.Day, LoadCounters.Issued(e.Kind), 1);
+            EventRules.CountIssued(_own, e.Kind, e.Day);
             (_issued ??= []).Add(new IssuedEvent(e.Id, e.Kind, e.Day, e.Targets));
         }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Orleans.Serialization;
 
 namespace Oversight.Grains.Log;
@@ -48,50 +47,19 @@ public sealed class SerializedLedgerLog(IEventLog log, Serializer<LogEntry> seri
 /// </summary>
 public sealed class MemoryLedgerLog : ILedgerLog
 {
-    private readonly ConcurrentDictionary<(string, int), SortedList<long, LogEntry>> _logs = new();
+    private readonly MemorySequences<LogEntry> _logs = new();
 
     public Task AppendAsync(string tenant, int shard, LogEntry entry)
     {
-        var log = _logs.GetOrAdd((tenant, shard), _ => []);
-        lock (log)
-        {
-            if (log.Count > 0 && log.Keys[^1] >= entry.Position)
-            {
-                throw new InvalidOperationException($"Log position {entry.Position} of {tenant}/{shard} is taken.");
-            }
-
-            log.Add(entry.Position, entry);
-        }
-
+        _logs.Append(tenant, shard, entry.Position, entry);
         return Task.CompletedTask;
     }
 
-    public IAsyncEnumerable<LogEntry> ReadAllAsync(string tenant, int shard)
-    {
-        if (!_logs.TryGetValue((tenant, shard), out var log))
-        {
-            return AsyncEnumerable.Empty<LogEntry>();
-        }
-
-        lock (log)
-        {
-            return log.Values.ToArray().ToAsyncEnumerable();
-        }
-    }
+    public IAsyncEnumerable<LogEntry> ReadAllAsync(string tenant, int shard) => _logs.ReadAll(tenant, shard);
 
     public Task TrimAsync(string tenant, int shard, long throughPosition)
     {
-        if (_logs.TryGetValue((tenant, shard), out var log))
-        {
-            lock (log)
-            {
-                while (log.Count > 0 && log.Keys[0] <= throughPosition)
-                {
-                    log.RemoveAt(0);
-                }
-            }
-        }
-
+        _logs.Trim(tenant, shard, throughPosition);
         return Task.CompletedTask;
     }
 }
