@@ -28,6 +28,9 @@ public sealed partial class UnitGrain(
     /// <summary>Batching window for reports sent up: bounds calls to a parent at 10/s per child.</summary>
     public static readonly TimeSpan MinReportInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long a deactivating unit waits for its last report before it lets go.</summary>
+    private static readonly TimeSpan FinalReportWait = TimeSpan.FromSeconds(2);
+
     /// <summary>How often a changed unit checkpoints (and lets the ledger forget what it holds).</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(10);
 
@@ -51,6 +54,7 @@ public sealed partial class UnitGrain(
     private long _version;
     private bool _changed;
     private Task _sending = Task.CompletedTask;
+    private readonly CancellationTokenSource _stopping = new();
     private long _lastReport;
     private int _touchesOwed;
     private Quotas _quotas = Quotas.None;
@@ -118,16 +122,31 @@ public sealed partial class UnitGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // One last report attempt, briefly: during a shutdown the parent may be gone, or moving
+        // and asking this unit for its totals while this unit waits for it. What stays unreported
+        // is re-reported whole when this unit next activates, and a parent asks its children for
+        // their totals whenever it activates.
+        _stopping.Cancel();
+        StartReporting();
         try
         {
-            await _sending.WaitAsync(cancellationToken);
+            await _sending.WaitAsync(FinalReportWait, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            // Unreported days are re-reported whole when the unit next activates.
+            LogFinalReportAbandoned(logger, _tenant, _unit);
         }
 
-        await CheckpointAsync();
+        try
+        {
+            await CheckpointAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && state.RecordExists && !_changed)
+        {
+            // The state is written; only the confirmation to the ledger failed. The ledger
+            // redelivers unconfirmed entries, which this unit then recognises as held.
+            LogConfirmFailed(logger, ex, _tenant, _unit);
+        }
     }
 
     public async Task Apply(UnitDeliveries deliveries)
@@ -449,9 +468,9 @@ public sealed partial class UnitGrain(
         while (HasReports)
         {
             var wait = TimeSpan.FromTicks(_lastReport + MinReportInterval.Ticks - clock.GetUtcNow().UtcTicks);
-            if (wait > TimeSpan.Zero)
+            if (wait > TimeSpan.Zero && !_stopping.IsCancellationRequested)
             {
-                await Task.Delay(wait, clock);
+                await Task.Delay(wait, clock, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             }
             else
             {
@@ -480,7 +499,13 @@ public sealed partial class UnitGrain(
             {
                 failures++;
                 LogReportFailed(logger, ex, _tenant, _unit, failures);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 50 << Math.Min(failures, 7))), clock);
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 50 << Math.Min(failures, 7))), clock, _stopping.Token)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             }
         }
     }
@@ -526,6 +551,12 @@ public sealed partial class UnitGrain(
             _dirtyDays.UnionWith(days);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unit {Tenant}/{Unit} deactivates before its last report was answered; it reports again when it next activates")]
+    private static partial void LogFinalReportAbandoned(ILogger logger, string tenant, string unit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} could not confirm its deliveries to the ledger while deactivating; the ledger will redeliver them")]
+    private static partial void LogConfirmFailed(ILogger logger, Exception exception, string tenant, string unit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} could not report to its parent (attempt {Attempt}); retrying")]
     private static partial void LogReportFailed(ILogger logger, Exception ex, string tenant, string unit, int attempt);
