@@ -11,11 +11,16 @@ public sealed class DataRequestMemory
     /// <summary>Days of requests kept (the longest window anyone may configure is far below).</summary>
     public const int HorizonDays = 400;
 
-    private readonly Dictionary<string, List<DataRequest>> _byItem = new(StringComparer.Ordinal);
+    /// <summary>Days per bin: a check reads the few bins its window overlaps.</summary>
+    private const int BinDays = 16;
+
+    // Per data item, the requests in bins of BinDays days, each bin in arrival order: a check reads
+    // only the bins its window overlaps, and recording a request never moves those already held.
+    private readonly Dictionary<string, Dictionary<int, List<DataRequest>>> _byItem = new(StringComparer.Ordinal);
     private int _oldestDay = int.MaxValue;
 
     /// <summary>Every request held, for a checkpoint.</summary>
-    public IEnumerable<DataRequest> All => _byItem.Values.SelectMany(l => l);
+    public IEnumerable<DataRequest> All => _byItem.Values.SelectMany(bins => bins.Values).SelectMany(l => l);
 
     /// <summary>
     /// Records a request and returns the duplicates it reveals: the new request itself when an
@@ -24,39 +29,60 @@ public sealed class DataRequestMemory
     /// </summary>
     public List<Duplicate> Add(DataRequest request, int windowDays)
     {
-        if (!_byItem.TryGetValue(request.Item, out var list))
+        if (!_byItem.TryGetValue(request.Item, out var bins))
         {
-            _byItem[request.Item] = list = [];
+            _byItem[request.Item] = bins = [];
         }
 
-        // Each item's requests are kept in day order, so only the window around the day is read;
-        // a repeat of the same event has the same day, so it is found there too.
+        // A repeat of the same event has the same day, so it is found in the window too.
         List<Duplicate>? found = null;
-        var from = FirstOnOrAfter(list, request.Day - windowDays);
-        for (var at = from; at < list.Count && list[at].Day <= request.Day + windowDays; at++)
+        int from = request.Day - windowDays, to = request.Day + windowDays;
+        for (var bin = Bin(from); bin <= Bin(to); bin++)
         {
-            var other = list[at];
-            if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
+            if (!bins.TryGetValue(bin, out var held))
             {
-                return [];
+                continue;
             }
 
-            if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
+            foreach (var other in held)
             {
-                var (earlier, later) = Precedes(other, request) ? (other, request) : (request, other);
-                (found ??= []).Add(new Duplicate(later, earlier));
+                if (other.Day < from || other.Day > to)
+                {
+                    continue;
+                }
+
+                if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
+                {
+                    return [];
+                }
+
+                if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
+                {
+                    var (earlier, later) = Precedes(other, request) ? (other, request) : (request, other);
+                    (found ??= []).Add(new Duplicate(later, earlier));
+                }
             }
         }
 
-        list.Insert(FirstOnOrAfter(list, request.Day + 1, from), request);
+        if (bins.TryGetValue(Bin(request.Day), out var own))
+        {
+            own.Add(request);
+        }
+        else
+        {
+            bins.Add(Bin(request.Day), [request]);
+        }
+
         _oldestDay = Math.Min(_oldestDay, request.Day);
         if (found is null)
         {
             return [];
         }
 
-        // One per event (and target): against the first request it repeats.
-        return [.. found.GroupBy(d => d.Later.EventId).Select(g => g.MinBy(d => (d.Earlier.OccurredTicks, d.Earlier.EventId))!)];
+        // One per event (and target): against the first request it repeats; in time order.
+        return [.. found.GroupBy(d => d.Later.EventId)
+            .Select(g => g.MinBy(d => (d.Earlier.OccurredTicks, d.Earlier.EventId))!)
+            .OrderBy(d => d.Later.OccurredTicks).ThenBy(d => d.Later.EventId, StringComparer.Ordinal)];
     }
 
     /// <summary>Forgets requests older than the horizon before <paramref name="latestDay"/>.</summary>
@@ -69,35 +95,30 @@ public sealed class DataRequestMemory
         }
 
         _oldestDay = int.MaxValue;
-        foreach (var list in _byItem.Values)
+        foreach (var bins in _byItem.Values)
         {
-            list.RemoveRange(0, FirstOnOrAfter(list, cutoff));
-            if (list.Count > 0)
+            foreach (var (bin, held) in bins)
             {
-                _oldestDay = Math.Min(_oldestDay, list[0].Day);
+                if (bin < Bin(cutoff))
+                {
+                    bins.Remove(bin);
+                    continue;
+                }
+
+                if (bin == Bin(cutoff))
+                {
+                    held.RemoveAll(r => r.Day < cutoff);
+                }
+
+                foreach (var r in held)
+                {
+                    _oldestDay = Math.Min(_oldestDay, r.Day);
+                }
             }
         }
     }
 
-    /// <summary>The index of the first request on or after <paramref name="day"/> in a day-ordered list.</summary>
-    private static int FirstOnOrAfter(List<DataRequest> list, int day, int from = 0)
-    {
-        int lo = from, hi = list.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (list[mid].Day < day)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
+    private static int Bin(int day) => day >= 0 ? day / BinDays : ((day + 1) / BinDays) - 1;
 
     private static bool Precedes(DataRequest a, DataRequest b) =>
         a.OccurredTicks != b.OccurredTicks ? a.OccurredTicks < b.OccurredTicks : string.CompareOrdinal(a.EventId, b.EventId) < 0;

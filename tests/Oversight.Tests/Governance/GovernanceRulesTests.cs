@@ -71,6 +71,23 @@ public sealed class GovernanceRulesTests
         Assert.Empty(memory.Add(Ask("r2", "finance", 740_031), 30));
     }
 
+    [Theory]
+    [InlineData(DataRequestMemory.HorizonDays, 1)]
+    [InlineData(DataRequestMemory.HorizonDays + 1, 0)]
+    public void RequestsOlderThanTheHorizonAreForgotten(int daysLater, int kept)
+    {
+        var memory = new DataRequestMemory();
+        for (var day = 740_000; day < 740_040; day++)
+        {
+            Assert.Empty(memory.Add(Ask($"hr-{day}", "hr", day), 30));
+        }
+
+        // The horizon counts back from the latest day: only the last day survives at exactly the horizon.
+        memory.Prune(740_039 + daysLater);
+        Assert.Equal(kept, memory.All.Count());
+        Assert.Equal(kept, memory.Add(Ask("late", "finance", 740_039), 0).Count);
+    }
+
     [Fact]
     public void AnEarlierRequestArrivingLateMakesTheLaterOneTheDuplicate()
     {
