@@ -94,7 +94,8 @@ public static class EventRules
     }
 
     /// <summary>What a target receives: one of the kind, plus meeting minutes or inspection days.</summary>
-    public static void CountReceived(DayDeltaBuilder buckets, EventKind kind, int day, int meetingMinutes, int inspectionDays)
+    public static void CountReceived<TSink>(TSink buckets, EventKind kind, int day, int meetingMinutes, int inspectionDays)
+        where TSink : ICounterSink
     {
         buckets.Add(day, LoadCounters.Received(kind), 1);
         if (meetingMinutes > 0)
@@ -109,7 +110,8 @@ public static class EventRules
     }
 
     /// <summary>What the source counts: one issued of the kind.</summary>
-    public static void CountIssued(DayDeltaBuilder buckets, EventKind kind, int day) => buckets.Add(day, LoadCounters.Issued(kind), 1);
+    public static void CountIssued<TSink>(TSink buckets, EventKind kind, int day)
+        where TSink : ICounterSink => buckets.Add(day, LoadCounters.Issued(kind), 1);
 
     private static bool AllWithin(TreeView tree, string?[] targets, int scope)
     {

@@ -38,6 +38,26 @@ public sealed class PeriodCounters
         }
     }
 
+    /// <summary>Adds every cell of a sparse delta.</summary>
+    public void Add(CellDelta delta)
+    {
+        int lastDay = -1, month = 0, year = 0;
+        foreach (var cell in delta.Cells)
+        {
+            var day = CellDelta.DayOf(cell);
+            if (day != lastDay)
+            {
+                var date = DateOnly.FromDayNumber(day);
+                (lastDay, month, year) = (day, PeriodRange.MonthKey(date), date.Year);
+            }
+
+            var (slot, amount) = (CellDelta.SlotOf(cell), CellDelta.AmountOf(cell));
+            _days.GetOrAdd(day)[slot] += amount;
+            _months.GetOrAdd(month)[slot] += amount;
+            _years.GetOrAdd(year)[slot] += amount;
+        }
+    }
+
     /// <summary>Sums the buckets of a range into <paramref name="into"/>.</summary>
     public void SumInto(PeriodRange range, Span<long> into)
     {
@@ -80,12 +100,33 @@ public sealed class PeriodCounters
     /// <summary>All day buckets as one delta (for moving a subtree or taking a snapshot).</summary>
     public DayDelta ToDelta(bool negate = false)
     {
-        var builder = new DayDeltaBuilder();
+        // Straight into arrays of the final size: checkpoints take this every few seconds.
+        var days = new int[_days.Count];
+        var count = 0;
         foreach (var (day, slot) in _days.Slots)
         {
-            builder.Add(day, _days.At(slot), negate);
+            if (!LoadCounters.IsZero(_days.At(slot)))
+            {
+                days[count++] = day;
+            }
         }
 
-        return builder.Build();
+        Array.Sort(days, 0, count);
+        var values = new long[count * LoadCounters.Width];
+        for (var i = 0; i < count; i++)
+        {
+            _days.TryGet(days[i], out var vector);
+            var into = values.AsSpan(i * LoadCounters.Width, LoadCounters.Width);
+            vector.CopyTo(into);
+            if (negate)
+            {
+                for (var k = 0; k < into.Length; k++)
+                {
+                    into[k] = -into[k];
+                }
+            }
+        }
+
+        return new DayDelta(count == days.Length ? days : days[..count], values);
     }
 }

@@ -58,7 +58,7 @@ public sealed class VectorTable
     /// <summary>Forgets every key.</summary>
     public void Clear()
     {
+        Array.Clear(_values, 0, _slots.Count * LoadCounters.Width);
         _slots.Clear();
-        Array.Clear(_values);
     }
 }

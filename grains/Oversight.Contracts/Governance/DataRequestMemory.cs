@@ -19,6 +19,9 @@ public sealed class DataRequestMemory
     private readonly Dictionary<string, Dictionary<int, List<DataRequest>>> _byItem = new(StringComparer.Ordinal);
     private int _oldestDay = int.MaxValue;
 
+    /// <summary>Counts changes to what is held (a checkpoint re-encodes it only when this moved).</summary>
+    public long Changes { get; private set; }
+
     /// <summary>Every request held, for a checkpoint.</summary>
     public IEnumerable<DataRequest> All => _byItem.Values.SelectMany(bins => bins.Values).SelectMany(l => l);
 
@@ -74,6 +77,7 @@ public sealed class DataRequestMemory
         }
 
         _oldestDay = Math.Min(_oldestDay, request.Day);
+        Changes++;
         if (found is null)
         {
             return [];
@@ -95,6 +99,7 @@ public sealed class DataRequestMemory
         }
 
         _oldestDay = int.MaxValue;
+        Changes++;
         foreach (var bins in _byItem.Values)
         {
             foreach (var (bin, held) in bins)

@@ -79,7 +79,7 @@ public sealed record IssuedEvent([property: Id(0)] string EventId, [property: Id
 public sealed record UnitDeliveries(
     [property: Id(0)] int Shard,
     [property: Id(1)] long Position,
-    [property: Id(2)] Domain.DayDelta Own,
+    [property: Id(8)] Domain.CellDelta Own,
     [property: Id(3)] long Previous)
 {
     /// <summary>Events this unit issued in the entry (for its quotas).</summary>

@@ -497,7 +497,7 @@ public sealed partial class EventLedgerGrain(
     /// <summary>What one unit is owed from a run of consecutive entries, while it is being gathered.</summary>
     private sealed class Share(long first)
     {
-        private readonly DayDeltaBuilder _own = new();
+        private readonly CellDeltaBuilder _own = new();
         private List<IssuedEvent>? _issued;
         private List<DataRequest>? _requests;
 

@@ -59,6 +59,7 @@ public sealed partial class UnitGrain(
     private int _touchesOwed;
     private Quotas _quotas = Quotas.None;
     private readonly DataRequestMemory _requests = new();
+    private long _requestsWritten;
     private readonly List<Alert> _alerts = [];
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
     private readonly IEventLedgerGrain?[] _ledgers = new IEventLedgerGrain?[IEventLedgerGrain.Shards];
@@ -86,10 +87,12 @@ public sealed partial class UnitGrain(
             }
 
             _quotas = s.Quotas;
-            foreach (var request in s.Requests)
+            foreach (var request in s.Requests.Concat(DataRequestCodec.Decode(s.RequestBlob)))
             {
                 _requests.Add(request, 0);
             }
+
+            _requestsWritten = _requests.Changes;
         }
         else
         {
@@ -321,7 +324,13 @@ public sealed partial class UnitGrain(
             s.Version = _version;
             s.Detaching = new Dictionary<string, long>(_detaching, StringComparer.Ordinal);
             s.Quotas = _quotas;
-            s.Requests = [.. _requests.All];
+            if (_requestsWritten != _requests.Changes || s.Requests.Length > 0)
+            {
+                s.Requests = [];
+                s.RequestBlob = DataRequestCodec.Encode(_requests.All);
+                _requestsWritten = _requests.Changes;
+            }
+
             await state.WriteStateAsync();
             _changed = false;
         }
@@ -375,7 +384,11 @@ public sealed partial class UnitGrain(
         _applied[deliveries.Shard] = deliveries.Position;
         _own.Add(deliveries.Own);
         _subtree.Add(deliveries.Own);
-        _dirtyDays.UnionWith(deliveries.Own.Days);
+        foreach (var cell in deliveries.Own.Cells)
+        {
+            _dirtyDays.Add(CellDelta.DayOf(cell));
+        }
+
         _changed = true;
         StartReporting();
         if (deliveries.Settings is { } settings)

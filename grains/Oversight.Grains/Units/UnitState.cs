@@ -27,6 +27,9 @@ public sealed class UnitState
     /// <summary>Caps on what this unit issues.</summary>
     [Id(5)] public Oversight.Governance.Quotas Quotas { get; set; } = Oversight.Governance.Quotas.None;
 
-    /// <summary>Data items this unit was asked for, inside the horizon.</summary>
+    /// <summary>Data items this unit was asked for (as checkpoints before the compact form wrote them).</summary>
     [Id(6)] public Oversight.Governance.DataRequest[] Requests { get; set; } = [];
+
+    /// <summary>Data items this unit was asked for, inside the horizon (<see cref="Oversight.Governance.DataRequestCodec"/>).</summary>
+    [Id(7)] public byte[] RequestBlob { get; set; } = [];
 }

@@ -89,6 +89,19 @@ public sealed class GovernanceRulesTests
     }
 
     [Fact]
+    public void TheCheckpointFormKeepsEveryRequestExactly()
+    {
+        DataRequest[] requests =
+        [
+            Ask("r1", "hr", 740_000), Ask("r2", "财务部", 740_001, "safety-ledger"), Ask("r3", "hr", 740_001, "safety-ledger"),
+            new("r4-长的编号", "audit", "headcount", 0, -5), new("r5", "audit", "", 3_652_058, long.MaxValue),
+        ];
+        Assert.Equal(requests, DataRequestCodec.Decode(DataRequestCodec.Encode(requests)));
+        Assert.Empty(DataRequestCodec.Encode([]));
+        Assert.Empty(DataRequestCodec.Decode([]));
+    }
+
+    [Fact]
     public void AnEarlierRequestArrivingLateMakesTheLaterOneTheDuplicate()
     {
         var memory = new DataRequestMemory();
