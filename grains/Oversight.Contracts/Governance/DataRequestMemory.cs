@@ -73,7 +73,7 @@ public sealed class DataRequestMemory
         }
         else
         {
-            bins.Add(Bin(request.Day), [request]);
+            bins.Add(Bin(request.Day), new List<DataRequest>(8) { request });
         }
 
         _oldestDay = Math.Min(_oldestDay, request.Day);

@@ -60,6 +60,7 @@ public sealed partial class UnitGrain(
     private Quotas _quotas = Quotas.None;
     private readonly DataRequestMemory _requests = new();
     private long _requestsWritten;
+    private IAlertsGrain? _alertsGrain;
     private readonly List<Alert> _alerts = [];
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
     private readonly IEventLedgerGrain?[] _ledgers = new IEventLedgerGrain?[IEventLedgerGrain.Shards];
@@ -460,7 +461,7 @@ public sealed partial class UnitGrain(
         }
 
         var alerts = _alerts.ToArray();
-        await grains.GetGrain<IAlertsGrain>(_tenant).Raise(alerts);
+        await (_alertsGrain ??= grains.GetGrain<IAlertsGrain>(_tenant)).Raise(alerts);
         _alerts.RemoveRange(0, alerts.Length);
         _raised.UnionWith(alerts.Select(a => a.Id));
     }
