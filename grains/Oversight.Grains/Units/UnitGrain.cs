@@ -121,7 +121,10 @@ public sealed partial class UnitGrain(
         // Whatever the parent holds from an earlier activation, it gets the whole truth again.
         _dirtyDays.UnionWith(_subtree.DayKeys);
         StartReporting();
-        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(CheckpointInterval, CheckpointInterval) { Interleave = false });
+        // The first tick at a random point of the interval: units activated together (a tenant's
+        // first batch wakes all of them) would otherwise all checkpoint in the same instant.
+        var firstTick = CheckpointInterval * (0.5 + Random.Shared.NextDouble());
+        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(firstTick, CheckpointInterval) { Interleave = false });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
