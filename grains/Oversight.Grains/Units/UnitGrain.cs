@@ -70,6 +70,17 @@ public sealed partial class UnitGrain(
     {
         (_tenant, _unit) = GrainKeys.Split(this.GetPrimaryKeyString());
         var tenant = grains.GetGrain<ITenantGrain>(_tenant);
+
+        // Always from storage: a unit moved off a stopping silo could arrive carrying the state
+        // it had before its last checkpoint, while the ledger has forgotten what that checkpoint
+        // covered. One extra read per activation buys certainty.
+        var carried = state.RecordExists ? state.State.Version : -1;
+        await state.ReadStateAsync();
+        if (state.RecordExists && carried >= 0 && carried != state.State.Version)
+        {
+            LogStaleCarriedState(logger, _tenant, _unit, carried, state.State.Version);
+        }
+
         if (state.RecordExists)
         {
             var s = state.State;
@@ -568,6 +579,9 @@ public sealed partial class UnitGrain(
             _dirtyDays.UnionWith(days);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} activated with state of version {Carried} while storage holds {Stored}; using storage")]
+    private static partial void LogStaleCarriedState(ILogger logger, string tenant, string unit, long carried, long stored);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unit {Tenant}/{Unit} deactivates before its last report was answered; it reports again when it next activates")]
     private static partial void LogFinalReportAbandoned(ILogger logger, string tenant, string unit);
