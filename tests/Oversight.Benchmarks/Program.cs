@@ -25,8 +25,11 @@ List<byte[]> Batches(List<BenchEvent> events, int seed) => [.. events.Chunk(1000
 var uniformBatches = Batches(uniform, 100);
 var zipfBatches = Batches(zipfEvents, 200);
 
-var (limit, counted, rootReceived) = InProcessLimit.Run(workload, uniform);
-Console.WriteLine($"in-process limit: {limit:N0} events/s ({counted:N0} counted, {rootReceived:N0} deliveries; generator says {deliveries:N0})");
+// The ceiling: the best of three passes (the first runs while the JIT is still tiering up, and a
+// single pass of a few seconds swung by a third between runs of the same build).
+var passes = Enumerable.Range(0, smoke ? 1 : 3).Select(_ => InProcessLimit.Run(workload, uniform)).ToList();
+var (limit, counted, rootReceived) = passes.MaxBy(p => p.EventsPerSecond);
+Console.WriteLine($"in-process limit: {limit:N0} events/s, best of {passes.Count} ({string.Join(", ", passes.Select(p => p.EventsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))}; {counted:N0} counted, {rootReceived:N0} deliveries; generator says {deliveries:N0})");
 
 await using var processes = new Processes(root, logs);
 var token = await TokenAsync(root);

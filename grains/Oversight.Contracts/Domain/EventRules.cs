@@ -110,6 +110,7 @@ public static class EventRules
     // The rule once, specialised per builder: the sinks are structs, so each builder gets its own
     // compiled copy with direct calls (a shared generic over classes dispatched through the
     // interface on every count, which cost the in-process limit a fifth of its speed).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Received<TSink>(TSink buckets, EventKind kind, int day, int meetingMinutes, int inspectionDays)
         where TSink : struct, ICounterSink
     {
@@ -130,11 +131,13 @@ public static class EventRules
 
     private readonly struct DaySink(DayDeltaBuilder builder) : ICounterSink
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Add(int day, int slot, long amount) => builder.Add(day, slot, amount);
     }
 
     private readonly struct CellSink(CellDeltaBuilder builder) : ICounterSink
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Add(int day, int slot, long amount) => builder.Add(day, slot, amount);
     }
 
