@@ -1,12 +1,5 @@
 namespace Oversight.Domain;
 
-/// <summary>Something that counts: an amount added to one slot of one day's load vector.</summary>
-public interface ICounterSink
-{
-    /// <summary>Adds <paramref name="amount"/> to slot <paramref name="slot"/> of day <paramref name="day"/>.</summary>
-    void Add(int day, int slot, long amount);
-}
-
 /// <summary>
 /// A sparse change of load vectors, for deliveries: one cell per counted amount (a delivery sets
 /// one or two of a day's <see cref="LoadCounters.Width"/> slots, so whole vectors would be mostly
@@ -38,12 +31,12 @@ public sealed record CellDelta([property: Id(0)] long[] Cells)
 }
 
 /// <summary>Accumulates a <see cref="CellDelta"/>.</summary>
-public sealed class CellDeltaBuilder : ICounterSink
+public sealed class CellDeltaBuilder
 {
     private long[] _cells = new long[8];
     private int _count;
 
-    /// <inheritdoc/>
+    /// <summary>Adds <paramref name="amount"/> to slot <paramref name="slot"/> of day <paramref name="day"/>.</summary>
     public void Add(int day, int slot, long amount)
     {
         if (_count == _cells.Length)

@@ -15,7 +15,7 @@ public sealed record DayDelta([property: Id(0)] int[] Days, [property: Id(1)] lo
 }
 
 /// <summary>Accumulates a <see cref="DayDelta"/>; days merge, all-zero days are dropped.</summary>
-public sealed class DayDeltaBuilder : ICounterSink
+public sealed class DayDeltaBuilder
 {
     private readonly VectorTable _days = new();
 
