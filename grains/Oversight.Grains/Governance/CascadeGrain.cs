@@ -9,7 +9,7 @@ namespace Oversight.Grains.Governance;
 /// the ledger shards. Raises <c>cascadeAmplification</c> once per root directive when, at some
 /// depth below it, more than the limit of events carry it out.
 /// </summary>
-public sealed class CascadeGrain(ILedgerLog log, IGrainFactory grains, TimeProvider clock) : Grain, ICascadeGrain
+public sealed class CascadeGrain(LedgerLog log, IGrainFactory grains, TimeProvider clock) : Grain, ICascadeGrain
 {
     private readonly CascadeIndex _index = new();
     private readonly HashSet<string> _amplified = new(StringComparer.Ordinal);
@@ -18,9 +18,9 @@ public sealed class CascadeGrain(ILedgerLog log, IGrainFactory grains, TimeProvi
     {
         for (var shard = 0; shard < IEventLedgerGrain.Shards; shard++)
         {
-            await foreach (var entry in log.ReadAllAsync(this.GetPrimaryKeyString(), shard).WithCancellation(cancellationToken))
+            await foreach (var bytes in log.ReadAllAsync(this.GetPrimaryKeyString(), shard).WithCancellation(cancellationToken))
             {
-                foreach (var e in entry.Events)
+                foreach (var e in log.Decode(bytes).Events)
                 {
                     _index.Add(e.Id, e.CausedBy, e.Source, e.Targets, e.Day);
                 }

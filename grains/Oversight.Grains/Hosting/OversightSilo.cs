@@ -25,7 +25,6 @@ public static class OversightSilo
         silo.Services.AddOptions<MemoryGrainStorageOptions>(StorageNames.Store)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
-        silo.Services.AddSingleton<ILedgerLog, MemoryLedgerLog>();
         return silo.AddOversightGrains();
     }
 
@@ -34,8 +33,7 @@ public static class OversightSilo
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
 
-        // Unless the host chose otherwise, ledger entries go to the byte log in binary form.
-        silo.Services.TryAddSingleton<ILedgerLog>(sp => new SerializedLedgerLog(sp.GetRequiredService<IEventLog>(), sp.GetRequiredService<Serializer<LogEntry>>()));
+        silo.Services.TryAddSingleton<LedgerLog>();
         return silo;
     }
 }

@@ -25,7 +25,7 @@ namespace Oversight.Grains.Ledger;
 /// </summary>
 public sealed partial class EventLedgerGrain(
     [PersistentState("ledger", StorageNames.Store)] IPersistentState<EventLedgerState> state,
-    ILedgerLog log,
+    LedgerLog log,
     IGrainFactory grains,
     TimeProvider clock,
     ILogger<EventLedgerGrain> logger) : Grain, IEventLedgerGrain
@@ -69,8 +69,9 @@ public sealed partial class EventLedgerGrain(
         _tenant = tenant;
         _shard = int.Parse(shard, System.Globalization.CultureInfo.InvariantCulture);
         _position = state.State.Watermark;
-        await foreach (var entry in log.ReadAllAsync(_tenant, _shard).WithCancellation(cancellationToken))
+        await foreach (var bytes in log.ReadAllAsync(_tenant, _shard).WithCancellation(cancellationToken))
         {
+            var entry = log.Decode(bytes);
             _position = Math.Max(_position, entry.Position);
             _entryDays.Add((entry.Position, entry.AcceptedDay));
             foreach (var e in entry.Events)
@@ -80,7 +81,7 @@ public sealed partial class EventLedgerGrain(
 
             if (entry.Position > state.State.Watermark)
             {
-                AddPending(entry);
+                AddPending(entry, bytes);
                 _ungoverned[entry.Position] = entry;
             }
         }
@@ -129,9 +130,10 @@ public sealed partial class EventLedgerGrain(
         }
 
         var entry = new LogEntry(_position + 1, today, [.. accepted], settings);
+        var bytes = log.Encode(entry);
         try
         {
-            await log.AppendAsync(_tenant, _shard, entry);
+            await log.AppendAsync(_tenant, _shard, entry.Position, bytes);
         }
         catch
         {
@@ -148,7 +150,7 @@ public sealed partial class EventLedgerGrain(
 
         _position = entry.Position;
         _entryDays.Add((entry.Position, today));
-        AddPending(entry);
+        AddPending(entry, bytes);
         _ungoverned[entry.Position] = entry;
         StartPump();
         return fresh;
@@ -178,7 +180,7 @@ public sealed partial class EventLedgerGrain(
         var missed = new UnitDeliveries[positions.Count - from];
         for (var i = 0; i < missed.Length; i++)
         {
-            missed[i] = _pending[positions[from + i]].ShareOf(unit, _shard);
+            missed[i] = _pending[positions[from + i]].ShareOf(unit, _shard, log);
         }
 
         return Task.FromResult(missed);
@@ -209,9 +211,10 @@ public sealed partial class EventLedgerGrain(
 
     /// <summary>
     /// Records an entry as pending for every unit it touches (until each confirms it durable) and
-    /// queues it for the next delivery round.
+    /// queues it for the next delivery round. The pending record keeps the entry's binary form
+    /// (<paramref name="bytes"/>); the objects go with the round.
     /// </summary>
-    private void AddPending(LogEntry entry)
+    private void AddPending(LogEntry entry, byte[] bytes)
     {
         var units = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in entry.Events)
@@ -230,7 +233,7 @@ public sealed partial class EventLedgerGrain(
             positions.Add(entry.Position);
         }
 
-        _pending[entry.Position] = new Pending(entry, clock.GetUtcNow()) { Remaining = units.Count };
+        _pending[entry.Position] = new Pending(bytes, clock.GetUtcNow()) { Remaining = units.Count };
         _unsent.Add(entry);
     }
 
@@ -427,7 +430,7 @@ public sealed partial class EventLedgerGrain(
             {
                 try
                 {
-                    await Unit(unit).Apply(pending.ShareOf(unit, _shard) with { Previous = positions.Before(position) });
+                    await Unit(unit).Apply(pending.ShareOf(unit, _shard, log) with { Previous = positions.Before(position) });
                     _undelivered.Remove((unit, position));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -552,8 +555,8 @@ public sealed partial class EventLedgerGrain(
         };
     }
 
-    /// <summary>An entry some unit has not yet confirmed durable.</summary>
-    private sealed class Pending(LogEntry entry, DateTimeOffset logged)
+    /// <summary>An entry some unit has not yet confirmed durable, in the binary form the log keeps.</summary>
+    private sealed class Pending(byte[] entry, DateTimeOffset logged)
     {
         private Dictionary<string, UnitDeliveries>? _split;
 
@@ -566,12 +569,12 @@ public sealed partial class EventLedgerGrain(
         /// One unit's share of this entry alone. Split on first need: only catch-ups and
         /// redeliveries ask, so most entries are never split.
         /// </summary>
-        public UnitDeliveries ShareOf(string unit, int shard)
+        public UnitDeliveries ShareOf(string unit, int shard, LedgerLog log)
         {
             if (_split is null)
             {
                 _split = new Dictionary<string, UnitDeliveries>(StringComparer.Ordinal);
-                foreach (var (id, share) in Shares([entry]))
+                foreach (var (id, share) in Shares([log.Decode(entry)]))
                 {
                     _split[id] = share.ToDeliveries(shard, -1);
                 }

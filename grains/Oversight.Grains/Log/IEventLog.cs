@@ -8,9 +8,10 @@ public interface IEventLog
 {
     /// <summary>
     /// Appends the entry at <paramref name="position"/> (the shard's next position). Fails when the
-    /// position is taken, which tells a writer that its view of the log is stale.
+    /// position is taken, which tells a writer that its view of the log is stale. The log may keep
+    /// the array itself: the caller must not change it afterwards.
     /// </summary>
-    Task AppendAsync(string tenant, int shard, long position, ReadOnlyMemory<byte> entry);
+    Task AppendAsync(string tenant, int shard, long position, byte[] entry);
 
     /// <summary>Every entry still kept, in position order.</summary>
     IAsyncEnumerable<byte[]> ReadAllAsync(string tenant, int shard);

@@ -5,9 +5,9 @@ public sealed class MemoryEventLog : IEventLog
 {
     private readonly MemorySequences<byte[]> _logs = new();
 
-    public Task AppendAsync(string tenant, int shard, long position, ReadOnlyMemory<byte> entry)
+    public Task AppendAsync(string tenant, int shard, long position, byte[] entry)
     {
-        _logs.Append(tenant, shard, position, entry.ToArray());
+        _logs.Append(tenant, shard, position, entry);
         return Task.CompletedTask;
     }
 

@@ -13,7 +13,7 @@ public sealed class RedisEventLog(IConnectionMultiplexer redis, string keyPrefix
     private const int Page = 256;
     private static readonly RedisValue Field = "e";
 
-    public async Task AppendAsync(string tenant, int shard, long position, ReadOnlyMemory<byte> entry)
+    public async Task AppendAsync(string tenant, int shard, long position, byte[] entry)
     {
         await redis.GetDatabase().StreamAddAsync(Key(tenant, shard), Field, entry, messageId: $"0-{position}");
     }
