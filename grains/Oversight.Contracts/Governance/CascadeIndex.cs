@@ -1,80 +1,152 @@
+using Oversight.Domain;
+
 namespace Oversight.Governance;
 
 /// <summary>
 /// Directives and the events issued to carry them out (以文件落实文件, 层层加码): each event's
 /// <c>causedBy</c> link, whatever order events arrive in (a child may come before its parent).
+/// <para>
+/// It holds every event of the retention window, so it is kept flat: one node per event id in
+/// parallel arrays (parent, first child, next sibling, day, source, targets), ids and targets in
+/// shared buffers, units by number. A million events are a few dozen arrays to the collector,
+/// not millions of small objects that every collection would have to trace.
+/// </para>
 /// </summary>
 public sealed class CascadeIndex
 {
-    private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
+    private const int None = -1;
+
+    private readonly Dictionary<UInt128, int> _nodes = [];
+    private readonly Dictionary<string, int> _unitNumbers = new(StringComparer.Ordinal);
+    private readonly List<string> _units = [];
+
+    // One entry per node. A node is "known" once its event was added; until then it only
+    // collects the children that name it.
+    private int _count;
+    private bool[] _known = [];
+    private int[] _parent = [];
+    private int[] _firstChild = [];
+    private int[] _nextSibling = [];
+    private int[] _day = [];
+    private int[] _source = [];
+    private int[] _targetsAt = [];
+    private int[] _targetCount = [];
+    private int[] _idAt = [];
+    private byte[] _idLength = [];
+
+    private char[] _ids = new char[1024];
+    private int _idsUsed;
+    private int[] _targets = new int[1024];
+    private int _targetsUsed;
 
     /// <summary>Adds an event (a repeat changes nothing).</summary>
     public void Add(string id, string? causedBy, string source, string[] targets, int day)
     {
         var node = NodeOf(id);
-        if (node.Known)
+        if (_known[node])
         {
             return;
         }
 
-        node.Known = true;
-        node.Parent = causedBy;
-        node.Source = source;
-        node.Targets = targets;
-        node.Day = day;
-        if (causedBy is not null && causedBy != id)
+        _known[node] = true;
+        _day[node] = day;
+        _source[node] = UnitNumber(source);
+        _idAt[node] = Append(ref _ids, ref _idsUsed, id.AsSpan());
+        _idLength[node] = checked((byte)id.Length);
+        _targetCount[node] = targets.Length;
+        _targetsAt[node] = _targetsUsed;
+        EnsureRoom(ref _targets, _targetsUsed + targets.Length);
+        foreach (var target in targets)
         {
-            NodeOf(causedBy).Children.Add(id);
+            _targets[_targetsUsed++] = UnitNumber(target);
         }
+
+        if (causedBy is null)
+        {
+            return;
+        }
+
+        if (causedBy == id)
+        {
+            _parent[node] = node;
+            return;
+        }
+
+        var parent = NodeOf(causedBy);
+        _parent[node] = parent;
+        _nextSibling[node] = _firstChild[parent];
+        _firstChild[parent] = node;
     }
 
     /// <summary>True when some event names <paramref name="id"/> as its <c>causedBy</c>.</summary>
-    public bool HasFollowers(string id) => _nodes.TryGetValue(id, out var n) && n.Children.Count > 0;
+    public bool HasFollowers(string id) => Find(id) is var n && n != None && _firstChild[n] != None;
 
     /// <summary>True when the event is known.</summary>
-    public bool Contains(string id) => _nodes.TryGetValue(id, out var n) && n.Known;
+    public bool Contains(string id) => Find(id) is var n && n != None && _known[n];
 
     /// <summary>The top of an event's chain: the known ancestor with no known parent (cycle-safe).</summary>
     public string TopOf(string id)
     {
+        var node = Find(id);
+        if (node == None)
+        {
+            return id;
+        }
+
         // Chains are short: walk without bookkeeping, and only track what was seen (to stop on a
         // cycle) once a chain turns out long.
         const int Short = 64;
-        HashSet<string>? seen = null;
-        var current = id;
-        for (var steps = 0; _nodes.TryGetValue(current, out var n) && n.Parent is { } parent && Contains(parent); steps++)
+        HashSet<int>? seen = null;
+        for (var steps = 0; _parent[node] is var parent && parent != None && _known[parent]; steps++)
         {
-            if (steps >= Short && !(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(current))
+            if (steps >= Short && !(seen ??= []).Add(node))
             {
                 break;
             }
 
-            current = parent;
+            node = parent;
         }
 
-        return current;
+        return IdOf(node);
     }
 
     /// <summary>True when <paramref name="id"/> is a root directive: known and with no <c>causedBy</c>.</summary>
-    public bool IsRoot(string id) => _nodes.TryGetValue(id, out var n) && n.Known && n.Parent is null;
+    public bool IsRoot(string id) => Find(id) is var n && n != None && _known[n] && _parent[n] == None;
 
     /// <summary>The source, targets and day of a known event.</summary>
     public (string Source, string[] Targets, int Day) Describe(string id)
     {
-        var n = _nodes[id];
-        return (n.Source, n.Targets, n.Day);
+        var n = Find(id);
+        if (n == None || !_known[n])
+        {
+            throw new KeyNotFoundException($"Event {id} is not in the cascade index.");
+        }
+
+        var targets = new string[_targetCount[n]];
+        for (var i = 0; i < targets.Length; i++)
+        {
+            targets[i] = _units[_targets[_targetsAt[n] + i]];
+        }
+
+        return (_units[_source[n]], targets, _day[n]);
     }
 
     /// <summary>Events and deliveries per depth below <paramref name="root"/> (depth 0 is the root).</summary>
     public List<CascadeLayer> Layers(string root)
     {
         var layers = new List<CascadeLayer>();
-        var seen = new HashSet<string>(StringComparer.Ordinal) { root };
-        var level = new List<string> { root };
+        var top = Find(root);
+        if (top == None || !_known[top])
+        {
+            return layers;
+        }
+
+        var seen = new HashSet<int> { top };
+        var level = new List<int> { top };
         while (level.Count > 0)
         {
-            layers.Add(new CascadeLayer(layers.Count, level.Count, level.Sum(id => (long)_nodes[id].Targets.Length)));
-            level = [.. level.SelectMany(id => _nodes[id].Children).Where(c => Contains(c) && seen.Add(c))];
+            layers.Add(new CascadeLayer(layers.Count, level.Count, Deliveries(level)));
+            level = NextLevel(level, seen);
         }
 
         return layers;
@@ -87,56 +159,114 @@ public sealed class CascadeIndex
     /// </summary>
     public CascadeLayer? FirstLayerOver(string root, int limit)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal) { root };
-        var level = new List<string> { root };
+        var top = Find(root);
+        if (top == None || !_known[top])
+        {
+            return null;
+        }
+
+        var seen = new HashSet<int> { top };
+        var level = new List<int> { top };
         for (var depth = 1; level.Count > 0; depth++)
         {
-            var next = new List<string>();
-            foreach (var id in level)
+            level = NextLevel(level, seen);
+            if (level.Count > limit)
             {
-                foreach (var child in _nodes[id].Children)
-                {
-                    if (Contains(child) && seen.Add(child))
-                    {
-                        next.Add(child);
-                    }
-                }
+                return new CascadeLayer(depth, level.Count, Deliveries(level));
             }
-
-            if (next.Count > limit)
-            {
-                return new CascadeLayer(depth, next.Count, next.Sum(id => (long)_nodes[id].Targets.Length));
-            }
-
-            level = next;
         }
 
         return null;
     }
 
-    private Node NodeOf(string id)
+    /// <summary>The known children of a level not seen before (a cycle of links is walked once).</summary>
+    private List<int> NextLevel(List<int> level, HashSet<int> seen)
     {
-        if (!_nodes.TryGetValue(id, out var node))
+        var next = new List<int>();
+        foreach (var node in level)
         {
-            _nodes[id] = node = new Node();
+            for (var child = _firstChild[node]; child != None; child = _nextSibling[child])
+            {
+                if (_known[child] && seen.Add(child))
+                {
+                    next.Add(child);
+                }
+            }
         }
 
+        return next;
+    }
+
+    private long Deliveries(List<int> level)
+    {
+        var sum = 0L;
+        foreach (var node in level)
+        {
+            sum += _targetCount[node];
+        }
+
+        return sum;
+    }
+
+    private int Find(string id) => _nodes.TryGetValue(Ids.Hash(id), out var node) ? node : None;
+
+    private string IdOf(int node) => new(_ids, _idAt[node], _idLength[node]);
+
+    private int NodeOf(string id)
+    {
+        var hash = Ids.Hash(id);
+        if (_nodes.TryGetValue(hash, out var node))
+        {
+            return node;
+        }
+
+        node = _count++;
+        if (node == _known.Length)
+        {
+            var size = Math.Max(1024, node * 2);
+            Array.Resize(ref _known, size);
+            Array.Resize(ref _parent, size);
+            Array.Resize(ref _firstChild, size);
+            Array.Resize(ref _nextSibling, size);
+            Array.Resize(ref _day, size);
+            Array.Resize(ref _source, size);
+            Array.Resize(ref _targetsAt, size);
+            Array.Resize(ref _targetCount, size);
+            Array.Resize(ref _idAt, size);
+            Array.Resize(ref _idLength, size);
+        }
+
+        _parent[node] = _firstChild[node] = _nextSibling[node] = None;
+        _nodes[hash] = node;
         return node;
     }
 
-    private sealed class Node
+    private int UnitNumber(string unit)
     {
-        public bool Known { get; set; }
+        if (!_unitNumbers.TryGetValue(unit, out var number))
+        {
+            _unitNumbers[unit] = number = _units.Count;
+            _units.Add(unit);
+        }
 
-        public string? Parent { get; set; }
+        return number;
+    }
 
-        public string Source { get; set; } = "";
+    private static int Append(ref char[] buffer, ref int used, ReadOnlySpan<char> text)
+    {
+        EnsureRoom(ref buffer, used + text.Length);
+        text.CopyTo(buffer.AsSpan(used));
+        var at = used;
+        used += text.Length;
+        return at;
+    }
 
-        public string[] Targets { get; set; } = [];
-
-        public int Day { get; set; }
-
-        public List<string> Children { get; } = [];
+    private static void EnsureRoom<T>(ref T[] buffer, int needed)
+    {
+        if (needed > buffer.Length)
+        {
+            Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
+        }
     }
 }
 

@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Oversight.Domain;
 using Oversight.Governance;
@@ -76,7 +74,7 @@ public sealed partial class EventLedgerGrain(
             _entryDays.Add((entry.Position, entry.AcceptedDay));
             foreach (var e in entry.Events)
             {
-                _seen[Hash(e.Id)] = entry.AcceptedDay;
+                _seen[Ids.Hash(e.Id)] = entry.AcceptedDay;
             }
 
             if (entry.Position > state.State.Watermark)
@@ -115,7 +113,7 @@ public sealed partial class EventLedgerGrain(
         var today = Today();
         for (var i = 0; i < events.Length; i++)
         {
-            var hash = Hash(events[i].Id);
+            var hash = Ids.Hash(events[i].Id);
             if (_seen.TryAdd(hash, today))
             {
                 fresh[i] = true;
@@ -130,7 +128,7 @@ public sealed partial class EventLedgerGrain(
         }
 
         var entry = new LogEntry(_position + 1, today, [.. accepted], settings);
-        var bytes = log.Encode(entry);
+        var bytes = LedgerLog.Encode(entry);
         try
         {
             await log.AppendAsync(_tenant, _shard, entry.Position, bytes);
@@ -489,13 +487,6 @@ public sealed partial class EventLedgerGrain(
         _pendingByUnit.TryGetValue(unit, out var positions) ? positions.Before(position) : -1;
 
     private int Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).DayNumber;
-
-    private static UInt128 Hash(string id)
-    {
-        Span<byte> utf8 = stackalloc byte[512];
-        var length = Encoding.UTF8.GetBytes(id, utf8);
-        return XxHash128.HashToUInt128(utf8[..length]);
-    }
 
     /// <summary>What one unit is owed from a run of consecutive entries, while it is being gathered.</summary>
     private sealed class Share(long first)

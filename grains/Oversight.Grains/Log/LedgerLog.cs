@@ -4,7 +4,7 @@ namespace Oversight.Grains.Log;
 
 /// <summary>
 /// The ledger's log of accepted batches: one sequence per tenant shard over the byte log (Redis in
-/// cluster mode, process memory in the embedded default), each entry in Orleans' binary format.
+/// cluster mode, process memory in the embedded default), each entry in a compact binary form.
 /// <para>
 /// Entries stay in that form wherever they are kept for long: in the log, and in the ledger while
 /// units have not yet checkpointed them (ten seconds and more). A batch is then one array to the
@@ -14,11 +14,11 @@ namespace Oversight.Grains.Log;
 /// </summary>
 public sealed class LedgerLog(IEventLog log, Serializer<LogEntry> serializer)
 {
-    /// <summary>The entry's binary form, the array the log and the ledger keep.</summary>
-    public byte[] Encode(LogEntry entry) => serializer.SerializeToArray(entry);
+    /// <summary>The entry's binary form (<see cref="LogEntryCodec"/>), the array the log and the ledger keep.</summary>
+    public static byte[] Encode(LogEntry entry) => LogEntryCodec.Encode(entry);
 
-    /// <summary>An entry read back from its binary form.</summary>
-    public LogEntry Decode(byte[] entry) => serializer.Deserialize(entry)!;
+    /// <summary>An entry read back from its binary form; entries logged before the codec existed are in Orleans' format.</summary>
+    public LogEntry Decode(byte[] entry) => LogEntryCodec.Recognizes(entry) ? LogEntryCodec.Decode(entry) : serializer.Deserialize(entry)!;
 
     /// <summary>Appends the shard's next entry; fails when its position is taken.</summary>
     public Task AppendAsync(string tenant, int shard, long position, byte[] entry) => log.AppendAsync(tenant, shard, position, entry);
