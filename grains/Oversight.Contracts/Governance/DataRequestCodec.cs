@@ -1,4 +1,5 @@
 using System.Text;
+using Oversight.Domain;
 
 namespace Oversight.Governance;
 
@@ -20,41 +21,24 @@ public static class DataRequestCodec
             return [];
         }
 
-        var table = new Dictionary<string, int>(StringComparer.Ordinal);
-        var strings = new List<string>();
-        int Index(string s)
-        {
-            if (!table.TryGetValue(s, out var i))
-            {
-                table[s] = i = strings.Count;
-                strings.Add(s);
-            }
-
-            return i;
-        }
-
+        var table = new StringTable();
         foreach (var r in list)
         {
-            Index(r.Source);
-            Index(r.Item);
+            table.Index(r.Source);
+            table.Index(r.Item);
         }
 
         using var stream = new MemoryStream(list.Count * 32);
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        using (var writer = StringTable.Writer(stream))
         {
             writer.Write(Version);
-            writer.Write7BitEncodedInt(strings.Count);
-            foreach (var s in strings)
-            {
-                writer.Write(s);
-            }
-
+            table.WriteTo(writer);
             writer.Write7BitEncodedInt(list.Count);
             foreach (var r in list)
             {
                 writer.Write(r.EventId);
-                writer.Write7BitEncodedInt(table[r.Source]);
-                writer.Write7BitEncodedInt(table[r.Item]);
+                writer.Write7BitEncodedInt(table.Index(r.Source));
+                writer.Write7BitEncodedInt(table.Index(r.Item));
                 writer.Write7BitEncodedInt(r.Day);
                 writer.Write7BitEncodedInt64(r.OccurredTicks);
             }
@@ -77,12 +61,7 @@ public static class DataRequestCodec
             throw new InvalidDataException("Unknown data-request checkpoint format.");
         }
 
-        var strings = new string[reader.Read7BitEncodedInt()];
-        for (var i = 0; i < strings.Length; i++)
-        {
-            strings[i] = reader.ReadString();
-        }
-
+        var strings = StringTable.Read(reader);
         var count = reader.Read7BitEncodedInt();
         var requests = new List<DataRequest>(count);
         for (var i = 0; i < count; i++)

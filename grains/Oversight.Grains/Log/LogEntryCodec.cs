@@ -21,21 +21,10 @@ public static class LogEntryCodec
     /// <summary>Encodes an entry.</summary>
     public static byte[] Encode(LogEntry entry)
     {
-        var table = new Dictionary<string, int>(StringComparer.Ordinal);
-        var strings = new List<string>();
-        int Index(string s)
-        {
-            if (!table.TryGetValue(s, out var i))
-            {
-                table[s] = i = strings.Count;
-                strings.Add(s);
-            }
-
-            return i;
-        }
-
+        var table = new StringTable();
+        int Index(string s) => table.Index(s);
         using var body = new MemoryStream(entry.Events.Length * 48);
-        using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        using (var w = StringTable.Writer(body))
         {
             foreach (var e in entry.Events)
             {
@@ -75,8 +64,8 @@ public static class LogEntryCodec
             }
         }
 
-        using var output = new MemoryStream((int)body.Length + (strings.Count * 16) + 64);
-        using (var w = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))
+        using var output = new MemoryStream((int)body.Length + table.SizeHint + 64);
+        using (var w = StringTable.Writer(output))
         {
             w.Write(Magic);
             w.Write7BitEncodedInt64(entry.Position);
@@ -85,12 +74,7 @@ public static class LogEntryCodec
             w.Write(entry.Settings.ShortDeadlineHours);
             w.Write7BitEncodedInt(entry.Settings.DuplicateWindowDays);
             w.Write7BitEncodedInt(entry.Settings.CascadeLimit);
-            w.Write7BitEncodedInt(strings.Count);
-            foreach (var s in strings)
-            {
-                w.Write(s);
-            }
-
+            table.WriteTo(w);
             w.Write7BitEncodedInt(entry.Events.Length);
             w.Flush();
             body.WriteTo(output);
@@ -111,12 +95,7 @@ public static class LogEntryCodec
         var position = r.Read7BitEncodedInt64();
         var acceptedDay = r.Read7BitEncodedInt();
         var settings = new AlertSettings(r.ReadString(), r.ReadDouble(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt());
-        var strings = new string[r.Read7BitEncodedInt()];
-        for (var i = 0; i < strings.Length; i++)
-        {
-            strings[i] = r.ReadString();
-        }
-
+        var strings = StringTable.Read(r);
         var events = new LoggedEvent[r.Read7BitEncodedInt()];
         for (var i = 0; i < events.Length; i++)
         {
