@@ -11,19 +11,17 @@ public sealed class DataRequestMemory
     /// <summary>Days of requests kept (the longest window anyone may configure is far below).</summary>
     public const int HorizonDays = 400;
 
-    /// <summary>Days per bin: a check reads the few bins its window overlaps.</summary>
-    private const int BinDays = 16;
-
-    // Per data item, the requests in bins of BinDays days, each bin in arrival order: a check reads
-    // only the bins its window overlaps, and recording a request never moves those already held.
-    private readonly Dictionary<string, Dictionary<int, List<DataRequest>>> _byItem = new(StringComparer.Ordinal);
+    // Per data item, the requests ordered by day (arrival order within a day), as plain values:
+    // a check reads only the run of days its window covers (found by binary search), and a unit
+    // holds two objects per item it was asked for rather than several per request.
+    private readonly Dictionary<string, List<Held>> _byItem = new(StringComparer.Ordinal);
     private int _oldestDay = int.MaxValue;
 
     /// <summary>Counts changes to what is held (a checkpoint re-encodes it only when this moved).</summary>
     public long Changes { get; private set; }
 
     /// <summary>Every request held, for a checkpoint.</summary>
-    public IEnumerable<DataRequest> All => _byItem.Values.SelectMany(bins => bins.Values).SelectMany(l => l);
+    public IEnumerable<DataRequest> All => _byItem.SelectMany(p => p.Value.Select(h => h.For(p.Key)));
 
     /// <summary>
     /// Records a request and returns the duplicates it reveals: the new request itself when an
@@ -32,50 +30,31 @@ public sealed class DataRequestMemory
     /// </summary>
     public List<Duplicate> Add(DataRequest request, int windowDays)
     {
-        if (!_byItem.TryGetValue(request.Item, out var bins))
+        if (!_byItem.TryGetValue(request.Item, out var held))
         {
-            _byItem[request.Item] = bins = [];
+            _byItem[request.Item] = held = new List<Held>(4);
         }
 
         // A repeat of the same event has the same day, so it is found in the window too.
         List<Duplicate>? found = null;
         int from = request.Day - windowDays, to = request.Day + windowDays;
-        for (var bin = Bin(from); bin <= Bin(to); bin++)
+        for (var i = FirstFrom(held, from); i < held.Count && held[i].Day <= to; i++)
         {
-            if (!bins.TryGetValue(bin, out var held))
+            var other = held[i];
+            if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
             {
-                continue;
+                return [];
             }
 
-            foreach (var other in held)
+            if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
             {
-                if (other.Day < from || other.Day > to)
-                {
-                    continue;
-                }
-
-                if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
-                {
-                    return [];
-                }
-
-                if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
-                {
-                    var (earlier, later) = Precedes(other, request) ? (other, request) : (request, other);
-                    (found ??= []).Add(new Duplicate(later, earlier));
-                }
+                var earlierHeld = other.Precedes(request);
+                var otherRequest = other.For(request.Item);
+                (found ??= []).Add(earlierHeld ? new Duplicate(request, otherRequest) : new Duplicate(otherRequest, request));
             }
         }
 
-        if (bins.TryGetValue(Bin(request.Day), out var own))
-        {
-            own.Add(request);
-        }
-        else
-        {
-            bins.Add(Bin(request.Day), new List<DataRequest>(8) { request });
-        }
-
+        held.Insert(FirstFrom(held, request.Day + 1), new Held(request.EventId, request.Source, request.Day, request.OccurredTicks));
         _oldestDay = Math.Min(_oldestDay, request.Day);
         Changes++;
         if (found is null)
@@ -100,33 +79,49 @@ public sealed class DataRequestMemory
 
         _oldestDay = int.MaxValue;
         Changes++;
-        foreach (var bins in _byItem.Values)
+        foreach (var (item, held) in _byItem)
         {
-            foreach (var (bin, held) in bins)
+            held.RemoveRange(0, FirstFrom(held, cutoff));
+            if (held.Count == 0)
             {
-                if (bin < Bin(cutoff))
-                {
-                    bins.Remove(bin);
-                    continue;
-                }
-
-                if (bin == Bin(cutoff))
-                {
-                    held.RemoveAll(r => r.Day < cutoff);
-                }
-
-                foreach (var r in held)
-                {
-                    _oldestDay = Math.Min(_oldestDay, r.Day);
-                }
+                _byItem.Remove(item);
+            }
+            else
+            {
+                _oldestDay = Math.Min(_oldestDay, held[0].Day);
             }
         }
     }
 
-    private static int Bin(int day) => day >= 0 ? day / BinDays : ((day + 1) / BinDays) - 1;
+    /// <summary>The index of the first request on or after <paramref name="day"/>.</summary>
+    private static int FirstFrom(List<Held> held, int day)
+    {
+        int lo = 0, hi = held.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (held[mid].Day < day)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
 
-    private static bool Precedes(DataRequest a, DataRequest b) =>
-        a.OccurredTicks != b.OccurredTicks ? a.OccurredTicks < b.OccurredTicks : string.CompareOrdinal(a.EventId, b.EventId) < 0;
+        return lo;
+    }
+
+    /// <summary>A request as held under its item.</summary>
+    private readonly record struct Held(string EventId, string Source, int Day, long OccurredTicks)
+    {
+        public DataRequest For(string item) => new(EventId, Source, item, Day, OccurredTicks);
+
+        /// <summary>True when this request came before <paramref name="other"/> (by time, then id).</summary>
+        public bool Precedes(DataRequest other) =>
+            OccurredTicks != other.OccurredTicks ? OccurredTicks < other.OccurredTicks : string.CompareOrdinal(EventId, other.EventId) < 0;
+    }
 }
 
 /// <summary>One data item asked of a unit.</summary>
