@@ -88,7 +88,7 @@ public sealed class CascadeIndex
     public string TopOf(string id)
     {
         var node = Find(id);
-        if (node == None)
+        if (node == None || !_known[node])
         {
             return id;
         }

@@ -77,6 +77,7 @@ public sealed class CascadeIndexTests
         }
 
         Assert.False(index.Contains("missing-0"));
+        Assert.Equal("missing-0", index.TopOf("missing-0"));
         Assert.Empty(index.Layers("missing-0"));
     }
 }
