@@ -11,17 +11,21 @@ public sealed class DataRequestMemory
     /// <summary>Days of requests kept (the longest window anyone may configure is far below).</summary>
     public const int HorizonDays = 400;
 
-    // Per data item, the requests ordered by day (arrival order within a day), as plain values:
-    // a check reads only the run of days its window covers (found by binary search), and a unit
-    // holds two objects per item it was asked for rather than several per request.
-    private readonly Dictionary<string, List<Held>> _byItem = new(StringComparer.Ordinal);
+    /// <summary>Days per bin: a check reads the two or three bins its window overlaps.</summary>
+    private const int BinDays = 32;
+
+    // Per data item, the requests in bins of BinDays days, each bin in arrival order and as plain
+    // values: a check reads only the bins its window overlaps, recording a request appends to one
+    // bin (a day-ordered list per item shifted half of it on every insert, 3% of ingest CPU), and
+    // a unit holds two objects per item and bin rather than one or more per request.
+    private readonly Dictionary<string, Dictionary<int, List<Held>>> _byItem = new(StringComparer.Ordinal);
     private int _oldestDay = int.MaxValue;
 
     /// <summary>Counts changes to what is held (a checkpoint re-encodes it only when this moved).</summary>
     public long Changes { get; private set; }
 
     /// <summary>Every request held, for a checkpoint.</summary>
-    public IEnumerable<DataRequest> All => _byItem.SelectMany(p => p.Value.Select(h => h.For(p.Key)));
+    public IEnumerable<DataRequest> All => _byItem.SelectMany(p => p.Value.Values.SelectMany(bin => bin.Select(h => h.For(p.Key))));
 
     /// <summary>
     /// Records a request and returns the duplicates it reveals: the new request itself when an
@@ -30,31 +34,51 @@ public sealed class DataRequestMemory
     /// </summary>
     public List<Duplicate> Add(DataRequest request, int windowDays)
     {
-        if (!_byItem.TryGetValue(request.Item, out var held))
+        if (!_byItem.TryGetValue(request.Item, out var bins))
         {
-            _byItem[request.Item] = held = new List<Held>(4);
+            _byItem[request.Item] = bins = [];
         }
 
         // A repeat of the same event has the same day, so it is found in the window too.
         List<Duplicate>? found = null;
         int from = request.Day - windowDays, to = request.Day + windowDays;
-        for (var i = FirstFrom(held, from); i < held.Count && held[i].Day <= to; i++)
+        for (var bin = Bin(from); bin <= Bin(to); bin++)
         {
-            var other = held[i];
-            if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
+            if (!bins.TryGetValue(bin, out var held))
             {
-                return [];
+                continue;
             }
 
-            if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
+            foreach (var other in held)
             {
-                var earlierHeld = other.Precedes(request);
-                var otherRequest = other.For(request.Item);
-                (found ??= []).Add(earlierHeld ? new Duplicate(request, otherRequest) : new Duplicate(otherRequest, request));
+                if (other.Day < from || other.Day > to)
+                {
+                    continue;
+                }
+
+                if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
+                {
+                    return [];
+                }
+
+                if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
+                {
+                    var otherRequest = other.For(request.Item);
+                    (found ??= []).Add(other.Precedes(request) ? new Duplicate(request, otherRequest) : new Duplicate(otherRequest, request));
+                }
             }
         }
 
-        held.Insert(FirstFrom(held, request.Day + 1), new Held(request.EventId, request.Source, request.Day, request.OccurredTicks));
+        var value = new Held(request.EventId, request.Source, request.Day, request.OccurredTicks);
+        if (bins.TryGetValue(Bin(request.Day), out var own))
+        {
+            own.Add(value);
+        }
+        else
+        {
+            bins.Add(Bin(request.Day), new List<Held>(4) { value });
+        }
+
         _oldestDay = Math.Min(_oldestDay, request.Day);
         Changes++;
         if (found is null)
@@ -79,39 +103,35 @@ public sealed class DataRequestMemory
 
         _oldestDay = int.MaxValue;
         Changes++;
-        foreach (var (item, held) in _byItem)
+        foreach (var (item, bins) in _byItem)
         {
-            held.RemoveRange(0, FirstFrom(held, cutoff));
-            if (held.Count == 0)
+            foreach (var (bin, held) in bins)
+            {
+                if (bin < Bin(cutoff))
+                {
+                    bins.Remove(bin);
+                    continue;
+                }
+
+                if (bin == Bin(cutoff))
+                {
+                    held.RemoveAll(r => r.Day < cutoff);
+                }
+
+                foreach (var r in held)
+                {
+                    _oldestDay = Math.Min(_oldestDay, r.Day);
+                }
+            }
+
+            if (bins.Count == 0)
             {
                 _byItem.Remove(item);
             }
-            else
-            {
-                _oldestDay = Math.Min(_oldestDay, held[0].Day);
-            }
         }
     }
 
-    /// <summary>The index of the first request on or after <paramref name="day"/>.</summary>
-    private static int FirstFrom(List<Held> held, int day)
-    {
-        int lo = 0, hi = held.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (held[mid].Day < day)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
+    private static int Bin(int day) => day >= 0 ? day / BinDays : ((day + 1) / BinDays) - 1;
 
     /// <summary>A request as held under its item.</summary>
     private readonly record struct Held(string EventId, string Source, int Day, long OccurredTicks)
