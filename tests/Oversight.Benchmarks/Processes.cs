@@ -31,6 +31,10 @@ public sealed class Processes : IAsyncDisposable
     {
         var info = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
         info.Environment["DOTNET_NOLOGO"] = "1";
+
+        // What `dotnet run` gets from the projects' launch settings (the runtime reads the gen0
+        // budget only from the environment); a value already set is kept, for comparisons.
+        info.Environment.TryAdd("DOTNET_GCgen0size", "0x20000000");
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
             info.Environment[k] = v;
