@@ -32,8 +32,8 @@ public sealed class Processes : IAsyncDisposable
         var info = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
         info.Environment["DOTNET_NOLOGO"] = "1";
 
-        // What `dotnet run` gets from the projects' launch settings (the runtime reads the gen0
-        // budget only from the environment); a value already set is kept, for comparisons.
+        // The gen0 budget the README recommends for heavy ingest (the runtime reads it only from
+        // the environment); a value already set is kept, for comparisons.
         info.Environment.TryAdd("DOTNET_GCgen0size", "0x20000000");
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
