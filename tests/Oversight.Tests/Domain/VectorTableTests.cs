@@ -5,20 +5,24 @@ namespace Oversight.Tests.Domain;
 public sealed class VectorTableTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void HoldsWhatADictionaryOfVectorsHolds(int seed)
+    [InlineData(1, 500)]
+    [InlineData(2, 500)]
+    [InlineData(3, 500)]
+    [InlineData(4, 20_000)]
+    [InlineData(5, int.MaxValue)]
+    public void HoldsWhatADictionaryOfVectorsHolds(int seed, int spread)
     {
-        // Random keys and slots across many chunks, cleared and refilled once on the way.
+        // Random keys and slots, cleared and refilled once on the way. A wide spread puts keys
+        // beyond the dense index's span, so both ways of finding a key are exercised.
         var random = new Random(seed);
+        int Key() => random.Next(3) == 0 ? 739_000 + random.Next(-50, 450) : (int)Math.Clamp(739_000L + random.NextInt64(-(long)spread, spread), int.MinValue, int.MaxValue);
         var table = new VectorTable();
         var expected = new Dictionary<int, long[]>();
         for (var round = 0; round < 2; round++)
         {
             for (var i = 0; i < 5_000; i++)
             {
-                var key = random.Next(-50, 450);
+                var key = Key();
                 var slot = random.Next(LoadCounters.Width);
                 var amount = random.Next(1, 1_000);
                 table.GetOrAdd(key)[slot] += amount;
@@ -26,6 +30,12 @@ public sealed class VectorTableTests
             }
 
             Assert.Equal(expected.Count, table.Count);
+            for (var i = 0; i < 2_000; i++)
+            {
+                var probe = Key();
+                Assert.Equal(expected.ContainsKey(probe), table.TryGet(probe, out _));
+            }
+
             foreach (var (key, vector) in expected)
             {
                 Assert.True(table.TryGet(key, out var held));
@@ -38,7 +48,8 @@ public sealed class VectorTableTests
             {
                 table.Clear();
                 expected.Clear();
-                Assert.False(table.TryGet(0, out _));
+                Assert.False(table.TryGet(739_000, out _));
+                Assert.False(table.TryGet(int.MinValue, out _));
             }
         }
     }
