@@ -87,11 +87,17 @@ public sealed class Processes : IAsyncDisposable
     {
         foreach (var process in Enumerable.Reverse(_started))
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
+            await StopAsync(process);
+        }
+    }
+
+    /// <summary>Stops a process this started (its timers would otherwise keep taking CPU from what is measured next).</summary>
+    public static async Task StopAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
         }
     }
 
