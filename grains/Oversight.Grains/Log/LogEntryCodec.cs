@@ -22,7 +22,6 @@ public static class LogEntryCodec
     public static byte[] Encode(LogEntry entry)
     {
         var table = new StringTable();
-        int Index(string s) => table.Index(s);
         using var body = new MemoryStream(entry.Events.Length * 48);
         using (var w = StringTable.Writer(body))
         {
@@ -30,11 +29,11 @@ public static class LogEntryCodec
             {
                 w.Write(e.Id);
                 w.Write((byte)e.Kind);
-                w.Write7BitEncodedInt(Index(e.Source));
+                w.Write7BitEncodedInt(table.Index(e.Source));
                 w.Write7BitEncodedInt(e.Targets.Length);
                 foreach (var t in e.Targets)
                 {
-                    w.Write7BitEncodedInt(Index(t));
+                    w.Write7BitEncodedInt(table.Index(t));
                 }
 
                 w.Write7BitEncodedInt(e.Day);
@@ -43,7 +42,7 @@ public static class LogEntryCodec
                 w.Write7BitEncodedInt(e.MeetingMinutes);
                 w.Write7BitEncodedInt(e.InspectionDays);
                 w.Write((byte)((e.Formal ? 1 : 0) | (e.Planned ? 2 : 0) | (e.DeadlineHours is null ? 0 : 4) | (e.CausedBy is null ? 0 : 8)));
-                w.Write7BitEncodedInt(Index(e.Mode));
+                w.Write7BitEncodedInt(table.Index(e.Mode));
                 if (e.DeadlineHours is { } hours)
                 {
                     w.Write(hours);
@@ -52,11 +51,11 @@ public static class LogEntryCodec
                 w.Write7BitEncodedInt(e.DataItems.Length);
                 foreach (var item in e.DataItems)
                 {
-                    w.Write7BitEncodedInt(Index(item));
+                    w.Write7BitEncodedInt(table.Index(item));
                 }
 
-                w.Write7BitEncodedInt(Index(e.Channel));
-                w.Write7BitEncodedInt(Index(e.Category));
+                w.Write7BitEncodedInt(table.Index(e.Channel));
+                w.Write7BitEncodedInt(table.Index(e.Category));
                 if (e.CausedBy is { } causedBy)
                 {
                     w.Write(causedBy);
