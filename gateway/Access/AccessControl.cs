@@ -68,4 +68,8 @@ public sealed class AccessControl(TreeCache trees)
 
         return scope.MaySee(index) ? (index, null) : (-1, Problems.Forbidden());
     }
+
+    /// <summary>The root of a <c>?unit=</c> filter: the named unit if the caller may see it, else the caller's own scope unit (the tree's root, -1 when it has none yet).</summary>
+    public static (int Unit, IResult? Problem) SubtreeOf(TenantScope scope, string? unit) =>
+        unit is null ? (scope.ScopeUnit ?? scope.Tree.View.Root, null) : Unit(scope, unit);
 }

@@ -75,20 +75,10 @@ public static class GovernanceApi
         }
 
         var view = scope!.Tree.View;
-        int root;
-        if (unit is null)
+        var (root, unitProblem) = AccessControl.SubtreeOf(scope, unit);
+        if (unitProblem is not null)
         {
-            root = scope.ScopeUnit ?? view.Root;
-        }
-        else
-        {
-            var (index, unitProblem) = AccessControl.Unit(scope, unit);
-            if (unitProblem is not null)
-            {
-                return unitProblem;
-            }
-
-            root = index;
+            return unitProblem;
         }
 
         DateTimeOffset? from = null;
@@ -107,6 +97,8 @@ public static class GovernanceApi
             return Problems.BadRequest($"type must be one of {string.Join(", ", AlertTypes.All.Order(StringComparer.Ordinal))}.");
         }
 
+        // A report past its due time raises its alert on the first look after a restart, timers aside.
+        await grains.GetGrain<IReportsGrain>(tenant).RaiseOverdue();
         var alerts = root < 0 ? [] : await grains.GetGrain<IAlertsGrain>(tenant).List(from, type);
         bool Inside(string id) => view.TryGetIndex(id, out var i) && view.IsWithin(i, root);
         var zone = scope.Tree.Zone;

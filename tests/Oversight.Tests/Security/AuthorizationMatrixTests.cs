@@ -21,6 +21,9 @@ public sealed class AuthorizationMatrixTests(GatewayFixture gateway)
             $$"""[{"id":"m-1","kind":"document","source":"{{unit}}","targets":["{{unit}}"],"occurredAt":"{{Group.At(Group.Anchor)}}"}]""",
         _ when route.Pattern.EndsWith("/units", StringComparison.Ordinal) => $$"""[{"id":"m-new","parentId":"{{unit}}"}]""",
         _ when route.Pattern.EndsWith("/quotas", StringComparison.Ordinal) => """{"month":{"document":1}}""",
+        _ when route.Pattern.EndsWith("/reports", StringComparison.Ordinal) => $$"""{"fromUnit":"{{unit}}","aboutUnit":"hq","category":"other","text":"x"}""",
+        _ when route.Pattern.EndsWith("/resolve", StringComparison.Ordinal) => """{"resolution":"done"}""",
+        _ when route.Pattern.EndsWith("/rate", StringComparison.Ordinal) => """{"score":5}""",
         _ => """{"name":"Taken over"}""",
     };
 

@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Oversight.Governance;
+using Oversight.Grains.Log;
+
+namespace Oversight.Grains.Governance;
+
+/// <summary>One state of one report, as the tenant's report log keeps it.</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.ReportEntry")]
+public sealed record ReportEntry([property: Id(0)] long Position, [property: Id(1)] Report Report);
+
+/// <summary>
+/// A tenant's reports. Each change appends the report's new state to an append-only log before it
+/// is answered (a restart replays the log: the last state of each id wins), and the log's position
+/// check refuses a second activation's append. While any report is unresolved a timer, which keeps
+/// the grain active, raises the <c>reportOverdue</c> alert of each one past its due time; reads do
+/// the same first, so a restarted cluster raises them on the first look.
+/// </summary>
+public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializer, IGrainFactory grains, TimeProvider clock, ILogger<ReportsGrain> logger)
+    : Grain, IReportsGrain
+{
+    /// <summary>The log stream of a tenant's reports, beside its alerts and ingest shards.</summary>
+    public const int LogShard = 1_001;
+
+    /// <summary>How often open reports are checked for their due time.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, Report> _reports = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
+    private long _position;
+    private long _sequence;
+    private IGrainTimer? _timer;
+
+    private string Tenant => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var bytes in log.ReadAllAsync(Tenant, LogShard).WithCancellation(cancellationToken))
+        {
+            var entry = serializer.Deserialize(bytes)!;
+            _position = Math.Max(_position, entry.Position);
+            _reports[entry.Report.Id] = entry.Report;
+            if (long.TryParse(entry.Report.Id.AsSpan(IdPrefix.Length), out var n))
+            {
+                _sequence = Math.Max(_sequence, n);
+            }
+        }
+
+        ScheduleCheck();
+    }
+
+    private const string IdPrefix = "rpt-";
+
+    public async Task<Report> File(ReportFiling filing)
+    {
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(filing.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var now = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone);
+        var due = TimeZoneInfo.ConvertTime(now + ReportRules.DueAfter, zone);
+        var report = new Report(
+            $"{IdPrefix}{_sequence + 1}", filing.FromUnit, filing.AboutUnit, filing.Category, filing.Text, filing.Anonymous,
+            filing.RelatedEvents, ReportStatuses.Open, now, due, null, null,
+            [new ReportStep("filed", now, filing.FiledBy, ReporterSide: true)]);
+        await SaveAsync(report);
+        _sequence++;
+        ScheduleCheck();
+        return report;
+    }
+
+    public Task<ReportChange> Acknowledge(string id, string? byUnit) => ChangeAsync(id, report => report.Status switch
+    {
+        ReportStatuses.Resolved => (null, "The report is resolved already."),
+        ReportStatuses.Acknowledged => (report, null),
+        _ => (report with { Status = ReportStatuses.Acknowledged, History = [.. report.History, Step("acknowledged", report, byUnit, false)] }, null),
+    });
+
+    public Task<ReportChange> Resolve(string id, string? byUnit, string resolution) => ChangeAsync(id, report => report.Status == ReportStatuses.Resolved
+        ? (null, "The report is resolved already.")
+        : (report with { Status = ReportStatuses.Resolved, Resolution = resolution, History = [.. report.History, Step("resolved", report, byUnit, false)] }, null));
+
+    public Task<ReportChange> Rate(string id, string? byUnit, int score) => ChangeAsync(id, report => report.Status != ReportStatuses.Resolved
+        ? (null, "Only a resolved report can be rated.")
+        : (report with { Score = score, History = [.. report.History, Step("rated", report, byUnit, true)] }, null));
+
+    public Task<Report?> Get(string id) => Task.FromResult(_reports.GetValueOrDefault(id));
+
+    public async Task<Report[]> List()
+    {
+        await RaiseOverdue();
+        return [.. _reports.Values.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)];
+    }
+
+    public async Task RaiseOverdue()
+    {
+        var now = clock.GetUtcNow();
+        var due = _reports.Values.Where(r => r.IsOverdue(now) && !_alerted.Contains(r.Id)).ToArray();
+        if (due.Length > 0)
+        {
+            await grains.GetGrain<IAlertsGrain>(Tenant).Raise([.. due.Select(r => r.OverdueAlert(now))]);
+            foreach (var report in due)
+            {
+                _alerted.Add(report.Id);
+            }
+        }
+
+        ScheduleCheck();
+    }
+
+    private ReportStep Step(string action, Report report, string? byUnit, bool reporterSide) =>
+        new(action, clock.GetUtcNow().ToOffset(report.CreatedAt.Offset), byUnit, reporterSide);
+
+    private async Task<ReportChange> ChangeAsync(string id, Func<Report, (Report? Next, string? Conflict)> change)
+    {
+        if (!_reports.TryGetValue(id, out var report))
+        {
+            return new ReportChange(null, null);
+        }
+
+        var (next, conflict) = change(report);
+        if (conflict is not null)
+        {
+            return new ReportChange(report, conflict);
+        }
+
+        if (!ReferenceEquals(next, report))
+        {
+            await SaveAsync(next!);
+            ScheduleCheck();
+        }
+
+        return new ReportChange(next, null);
+    }
+
+    private async Task SaveAsync(Report report)
+    {
+        var entry = new ReportEntry(_position + 1, report);
+        try
+        {
+            await log.AppendAsync(Tenant, LogShard, entry.Position, serializer.SerializeToArray(entry));
+        }
+        catch (Exception ex)
+        {
+            // The log may hold the append or not (or another activation wrote first): read it again.
+            logger.LogWarning(ex, "Appending report {Report} of tenant {Tenant} failed; the grain restarts from its log", report.Id, Tenant);
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _position = entry.Position;
+        _reports[report.Id] = report;
+    }
+
+    /// <summary>Runs a keep-alive check timer while any report is unresolved and not yet alerted; none otherwise.</summary>
+    private void ScheduleCheck()
+    {
+        var waiting = _reports.Values.Any(r => r.Status != ReportStatuses.Resolved && !_alerted.Contains(r.Id));
+        if (waiting && _timer is null)
+        {
+            _timer = this.RegisterGrainTimer(_ => RaiseOverdue(), new GrainTimerCreationOptions(CheckInterval, CheckInterval) { KeepAlive = true });
+        }
+        else if (!waiting && _timer is not null)
+        {
+            _timer.Dispose();
+            _timer = null;
+        }
+    }
+}
