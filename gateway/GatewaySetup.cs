@@ -63,6 +63,7 @@ public static class GatewaySetup
         api.MapLoadApi();
         api.MapGovernanceApi();
         api.MapReportsApi();
+        api.MapCompareApi();
         // Unknown paths under /api answer 401 before 404: nothing about the API's shape is anonymous.
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("No such endpoint.")).RequireAuthorization();
 

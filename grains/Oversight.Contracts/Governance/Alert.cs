@@ -44,9 +44,10 @@ public static class AlertTypes
     /// <summary>A report not resolved by its due time.</summary>
     public const string ReportOverdue = "reportOverdue";
 
+    /// <summary>Every type, in the order of <c>API.md</c>.</summary>
+    public static readonly IReadOnlyList<string> Ordered =
+        [QuotaTrend, QuotaExceeded, ShortDeadline, DuplicateDataRequest, UnplannedInspection, CascadeAmplification, ReportOverdue];
+
     /// <summary>Every type.</summary>
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
-    {
-        QuotaTrend, QuotaExceeded, ShortDeadline, DuplicateDataRequest, UnplannedInspection, CascadeAmplification, ReportOverdue,
-    };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(Ordered, StringComparer.Ordinal);
 }
