@@ -33,6 +33,7 @@ public static class GatewaySetup
         services.AddSingleton<AccessControl>();
         services.AddSingleton<EventIngest>();
         services.AddSingleton<LoadReader>();
+        services.AddSingleton<AlertFeed>();
         services.AddSingleton<OversightMetrics>();
         services.AddHostedService<StartupBanner>();
         services.AddProblemDetails();
@@ -64,6 +65,7 @@ public static class GatewaySetup
         api.MapGovernanceApi();
         api.MapReportsApi();
         api.MapCompareApi();
+        api.MapLiveApi();
         // Unknown paths under /api answer 401 before 404: nothing about the API's shape is anonymous.
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("No such endpoint.")).RequireAuthorization();
 

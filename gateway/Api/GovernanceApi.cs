@@ -104,8 +104,7 @@ public static class GovernanceApi
         var zone = scope.Tree.Zone;
         return TypedResults.Ok(alerts
             .Where(a => Inside(a.Unit) || a.Affected.Any(Inside))
-            .Select(a => new AlertDto(a.Id, a.Type, a.Unit, a.Affected, a.EventId, a.Period,
-                TimeZoneInfo.ConvertTime(a.RaisedAt, zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture), a.Detail))
+            .Select(a => AlertDto.From(a, zone))
             .ToArray());
     }
 
