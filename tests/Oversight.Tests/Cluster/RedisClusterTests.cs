@@ -131,6 +131,10 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
         await CreateTenantAsync(first.GrainFactory);
         Assert.Equal(600, await IngestUntilAcknowledgedAsync(first.GrainFactory, events));
         Assert.Equal(5, await IngestUntilAcknowledgedAsync(first.GrainFactory, inspections));
+        var reports = first.GrainFactory.GetGrain<IReportsGrain>(Tenant);
+        var filed = await reports.File(new Oversight.Governance.ReportFiling("u1", "root", "meetings", "too many", true, [], "u1", "Asia/Shanghai"));
+        await reports.File(new Oversight.Governance.ReportFiling("u2", "root", "documents", "too many", false, [], null, "Asia/Shanghai"));
+        await reports.Resolve(filed.Id, "root", "merged");
         foreach (var silo in first.Silos.ToArray())
         {
             await first.KillSiloAsync(silo);
@@ -149,6 +153,12 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
             var alerts = await AlertsAsync(second.GrainFactory, 5);
             Assert.Equal(["unplannedInspection:insp-0", "unplannedInspection:insp-1", "unplannedInspection:insp-2", "unplannedInspection:insp-3", "unplannedInspection:insp-4"], alerts.Select(a => a.Id).Order(StringComparer.Ordinal));
             Assert.Equal(7, (await second.GrainFactory.GetGrain<ITenantGrain>(Tenant).GetInfo())!.Units);
+
+            // Reports come back from their log in their last state, and numbering goes on.
+            var reportsAfter = second.GrainFactory.GetGrain<IReportsGrain>(Tenant);
+            Assert.Equal(["rpt-2:open", "rpt-1:resolved"], (await reportsAfter.List()).Select(r => $"{r.Id}:{r.Status}"));
+            Assert.Equal("merged", (await reportsAfter.Get("rpt-1"))!.Resolution);
+            Assert.Equal("rpt-3", (await reportsAfter.File(new Oversight.Governance.ReportFiling("u1", "root", "other", "again", false, [], "u1", "Asia/Shanghai"))).Id);
         }
         finally
         {
