@@ -103,13 +103,9 @@ public static class ReportsApi
             errors["category"] = [$"category must be one of {string.Join(", ", ReportCategories.All)}"];
         }
 
-        if (string.IsNullOrWhiteSpace(input.Text))
+        if (!Text.IsCleanText(input.Text, ReportRules.MaxTextLength))
         {
-            errors["text"] = ["text is required"];
-        }
-        else if (input.Text.Length > ReportRules.MaxTextLength)
-        {
-            errors["text"] = [$"text must be at most {ReportRules.MaxTextLength} characters"];
+            errors["text"] = [$"text is required: 1..{ReportRules.MaxTextLength} characters, no control characters but line breaks and tabs"];
         }
 
         var related = input.RelatedEvents ?? [];
@@ -209,12 +205,12 @@ public static class ReportsApi
             return bodyProblem;
         }
 
-        if (string.IsNullOrWhiteSpace(input!.Resolution) || input.Resolution.Length > ReportRules.MaxResolutionLength)
+        if (!Text.IsCleanText(input!.Resolution, ReportRules.MaxResolutionLength))
         {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["resolution"] = [$"resolution is required, at most {ReportRules.MaxResolutionLength} characters"] });
+            return Problems.Invalid(new Dictionary<string, string[]> { ["resolution"] = [$"resolution is required: 1..{ReportRules.MaxResolutionLength} characters, no control characters but line breaks and tabs"] });
         }
 
-        return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Resolve(report!.Id, ActingUnit(scope!), input.Resolution), scope!, clock.GetUtcNow());
+        return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Resolve(report!.Id, ActingUnit(scope!), input.Resolution!), scope!, clock.GetUtcNow());
     }
 
     private static async Task<IResult> Rate(string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, TimeProvider clock)

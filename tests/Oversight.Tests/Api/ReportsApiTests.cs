@@ -119,6 +119,7 @@ public sealed class ReportsApiTests(GatewayFixture gateway)
         Assert.True((await Invalid(Filing("s1", "hq", category: "weather"))).ContainsKey("category"));
         Assert.True((await Invalid(Filing("s1", "hq", text: new string('字', 4001)))).ContainsKey("text"));
         Assert.True((await Invalid(Filing("s1", "hq", text: "  "))).ContainsKey("text"));
+        Assert.True((await Invalid(Filing("s1", "hq", text: "bell\u0007"))).ContainsKey("text"));
         Assert.True((await Invalid(new { fromUnit = "s1", aboutUnit = "hq", category = "other", text = "x", relatedEvents = new[] { "bad id!" } })).ContainsKey("relatedEvents"));
         (await member.SendRawAsync(HttpMethod.Post, $"{group.Base}/reports", "{\"fromUnit\":", "application/json")).AssertProblem(HttpStatusCode.BadRequest);
 
@@ -131,7 +132,8 @@ public sealed class ReportsApiTests(GatewayFixture gateway)
         (await member.GetAsync($"{group.Base}/reports/rpt-999")).AssertProblem(HttpStatusCode.Forbidden);
 
         Assert.Empty(await ListAsync(group, group.Admin));
-        var ok = (await member.PostAsync($"{group.Base}/reports", Filing("s1a", "hq"))).AssertOk(HttpStatusCode.Created).Json;
+        var ok = (await member.PostAsync($"{group.Base}/reports", Filing("s1a", "hq", text: "第一行\n\tline two"))).AssertOk(HttpStatusCode.Created).Json;
         Assert.Equal("rpt-1", ok["id"]!.GetValue<string>());
+        Assert.Equal("第一行\n\tline two", ok["text"]!.GetValue<string>());
     }
 }
