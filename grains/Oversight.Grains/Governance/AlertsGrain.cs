@@ -17,6 +17,7 @@ public sealed record AlertBatch([property: Id(0)] long Position, [property: Id(1
 /// is answered when the append holding its alerts is durable (hundreds of units raising in one
 /// delivery round cost one append, not one each).
 /// </summary>
+[Orleans.Placement.Immovable]
 public sealed class AlertsGrain(IEventLog log, Serializer<AlertBatch> serializer, ILogger<AlertsGrain> logger) : Grain, IAlertsGrain
 {
     private readonly ObserverManager<IAlertObserver> _observers = new(TimeSpan.FromMinutes(5), logger);

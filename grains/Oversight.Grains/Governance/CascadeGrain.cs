@@ -9,6 +9,7 @@ namespace Oversight.Grains.Governance;
 /// the ledger shards. Raises <c>cascadeAmplification</c> once per root directive when, at some
 /// depth below it, more than the limit of events carry it out.
 /// </summary>
+[Orleans.Placement.Immovable]
 public sealed class CascadeGrain(LedgerLog log, IGrainFactory grains, TimeProvider clock) : Grain, ICascadeGrain
 {
     private readonly CascadeIndex _index = new();

@@ -16,6 +16,7 @@ public sealed record ReportEntry([property: Id(0)] long Position, [property: Id(
 /// the grain active, raises the <c>reportOverdue</c> alert of each one past its due time; reads do
 /// the same first, so a restarted cluster raises them on the first look.
 /// </summary>
+[Orleans.Placement.Immovable]
 public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializer, IGrainFactory grains, TimeProvider clock, ILogger<ReportsGrain> logger)
     : Grain, IReportsGrain
 {

@@ -21,6 +21,7 @@ namespace Oversight.Grains.Ledger;
 /// ledger rebuilds its ids and pending entries from the log.</item>
 /// </list>
 /// </summary>
+[Orleans.Placement.Immovable]
 public sealed partial class EventLedgerGrain(
     [PersistentState("ledger", StorageNames.Store)] IPersistentState<EventLedgerState> state,
     LedgerLog log,

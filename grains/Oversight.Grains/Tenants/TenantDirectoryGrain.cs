@@ -7,6 +7,7 @@ public sealed class TenantDirectoryState
 }
 
 /// <summary>The list of tenants, for <c>GET /api/v1/tenants</c>.</summary>
+[Orleans.Placement.Immovable]
 public sealed class TenantDirectoryGrain(
     [PersistentState("directory", StorageNames.Store)] IPersistentState<TenantDirectoryState> state) : Grain, ITenantDirectoryGrain
 {

@@ -3,6 +3,7 @@ using Oversight.Domain;
 namespace Oversight.Grains.Tenants;
 
 /// <summary>A group's settings and tree; the one authority every scope check is made against.</summary>
+[Orleans.Placement.Immovable]
 public sealed class TenantGrain(
     [PersistentState("tenant", StorageNames.Store)] IPersistentState<TenantState> state,
     IGrainFactory grains) : Grain, ITenantGrain

@@ -18,7 +18,15 @@ namespace Oversight.Grains.Units;
 /// upward. A unit that activates pulls its children's whole totals and re-reports all its days,
 /// so a crash anywhere in the tree heals without any unit trusting lost memory.
 /// </para>
+/// <para>
+/// Immovable, like every grain here: a silo that stops gracefully deactivates its units (each
+/// checkpoints) instead of migrating them. Orleans 10 migrates activations on a graceful stop,
+/// and a migrated parent's activation asks its children for their totals while those children
+/// wait in the same migration queue: the stop hung for the 30 s deactivation timeout, and once in
+/// about thirty runs a subtree count stayed wrong afterwards (RedisClusterTests, graceful stop).
+/// </para>
 /// </summary>
+[Orleans.Placement.Immovable]
 public sealed partial class UnitGrain(
     [PersistentState("unit", StorageNames.Store)] IPersistentState<UnitState> state,
     IGrainFactory grains,
