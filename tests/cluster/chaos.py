@@ -2,8 +2,9 @@
 """Cluster chaos check: real Redis, two silo processes and a gateway, started from the README's
 commands. Four clients ingest events (retrying until acknowledged); one silo is SIGKILLed
 mid-ingest and restarted; then every process is killed and the cluster restarted. Every
-acknowledged event must count exactly once in every month's roll-up, and every resent id must be
-a duplicate. Prints 'N passed, N failed'. Needs: redis-server, dotnet, a built solution."""
+acknowledged event must count exactly once in every month's roll-up, every resent id must be
+a duplicate, a report filed before the restart must come back, and the live stream must work
+through the client gateway (load at once, an alert pushed from a silo). Prints 'N passed, N failed'. Needs: redis-server, dotnet, a built solution."""
 import json, os, random, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
@@ -147,6 +148,8 @@ try:
         check(f"every month's roll-up counts each acknowledged event once ({label})", not bad, str(bad[:2]))
 
     rollup_check("after a silo was killed")
+    _, report = until_ok("POST", f"{T}/reports", {"fromUnit": "s0-0", "aboutUnit": "s0", "category": "meetings",
+                                                  "text": "too many meetings", "anonymous": True})
     for name in list(procs): kill(name)
     print("killed every process; restarting", flush=True)
     start("silo0"); start("silo1"); time.sleep(3); start("gateway"); wait_ready()
@@ -154,6 +157,30 @@ try:
     rollup_check("after a full restart")
     _, r = until_ok("POST", f"{T}/events", events[:BATCH])
     check("resent ids are duplicates after a full restart", r["accepted"] == 0 and r["duplicates"] == BATCH, str(r))
+    _, kept = until_ok("GET", f"{T}/reports/{report['id']}")
+    check("a report survives a full restart, still anonymous", kept["status"] == "open" and kept["fromUnit"] is None and kept["aboutUnit"] == "s0", str(kept))
+
+    # The live stream through a gateway that is only a client: the load at once, then an alert
+    # raised in a silo and pushed to the gateway's observer.
+    month = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m")
+    stream = urllib.request.urlopen(f"http://127.0.0.1:{http_port}{T}/units/s1/live?period={month}&access_token={TOKEN}", timeout=60)
+    def next_event():
+        name = data = None
+        while True:
+            line = stream.readline().decode().rstrip("\n")
+            if line == "" and name and data is not None: return name, json.loads(data)
+            if line.startswith("event: "): name = line[7:]
+            elif line.startswith("data: "): data = line[6:]
+    name, first = next_event()
+    _, load = until_ok("GET", f"{T}/units/s1/load?period={month}")
+    check("the live stream opens with the unit's load", name == "load" and first["unit"] == "s1" and first["subtree"]["received"] == load["subtree"]["received"], f"{name} {first}")
+    until_ok("POST", f"{T}/events", [{"id": "chaos-live-1", "kind": "inspection", "source": "hq", "targets": ["s1-1"],
+                                       "occurredAt": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "planned": False}])
+    while True:
+        name, data = next_event()
+        if name == "alert": break
+    check("an alert raised in a silo reaches the live stream", data["type"] == "unplannedInspection" and data["eventId"] == "chaos-live-1", str(data))
+    stream.close()
 except BaseException as error:
     check("the scenario ran to its end", False, repr(error))
 finally:
