@@ -11,6 +11,19 @@ public sealed class TenantGrain(
     private TreeSnapshot? _snapshot;
     private Dictionary<string, string[]>? _children;
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Every request activates this grain first: after a restart, that wakes the tenant's
+        // reports, whose grain watches due times only while active. Not awaited, so the two
+        // activations cannot wait on each other.
+        if (state.State.Exists)
+        {
+            grains.GetGrain<IReportsGrain>(this.GetPrimaryKeyString()).RaiseOverdue().Ignore();
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task<TenantUpsertResult> Upsert(string name, string timeZone, AlertThresholds? thresholds = null)
     {
         var s = state.State;
