@@ -20,6 +20,9 @@ public static class LiveApi
     /// <summary>Shortest time between two load events, and how often the counters are looked at.</summary>
     public static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Consecutive failed looks at the counters (about 30 s) after which the stream ends and the client reconnects.</summary>
+    public const int MaxFailedLooks = 120;
+
     /// <summary>Time between keep-alive comments on a quiet stream.</summary>
     public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
@@ -42,13 +45,12 @@ public static class LiveApi
             return problem;
         }
 
-        var (first, error) = await reader.ReadAsync(scope!, index, period, withChildren: true);
-        if (error is not null)
+        if (!Period.TryParse(period, Period.LocalDate(clock.GetUtcNow(), scope!.Tree.Zone), out _, out var error))
         {
             return Problems.BadRequest(error);
         }
 
-        return new LiveStream(new LiveContext(scope!, scope!.Tree.View.Units[index].Id, period!, first!, reader, grains, trees, feed,
+        return new LiveStream(new LiveContext(scope, scope.Tree.View.Units[index].Id, period!, reader, grains, trees, feed,
             json.Value.SerializerOptions, lifetime.ApplicationStopping, clock, Expiry(http)));
     }
 
@@ -59,12 +61,13 @@ public static class LiveApi
             : DateTimeOffset.MaxValue;
 
     private sealed record LiveContext(
-        TenantScope Scope, string Unit, string Period, LoadResponse First, LoadReader Reader, IGrainFactory Grains, TreeCache Trees, AlertFeed Feed,
+        TenantScope Scope, string Unit, string Period, LoadReader Reader, IGrainFactory Grains, TreeCache Trees, AlertFeed Feed,
         JsonSerializerOptions Json, CancellationToken Stopping, TimeProvider Clock, DateTimeOffset Expires);
 
     private sealed class LiveStream(LiveContext live) : IResult
     {
         private DateTimeOffset _lastWrite;
+        private int _failures;
 
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -78,9 +81,12 @@ public static class LiveApi
 
             using var subscription = await live.Feed.SubscribeAsync(live.Scope.Tenant);
             var scope = live.Scope;
-            await WriteAsync(response, "retry: 2000\n\n", token);
-            await WriteEventAsync(response, "load", live.First, token);
+            // The counters are taken before the first answer is read, so a change in between is
+            // sent again rather than missed.
             var (seen, version) = (await OwnLoadAsync(scope), scope.Tree.View.Version);
+            var (first, _) = await live.Reader.ReadAsync(scope, scope.Tree.View.TryGetIndex(live.Unit, out var start) ? start : -1, live.Period, withChildren: true);
+            await WriteAsync(response, "retry: 2000\n\n", token);
+            await WriteEventAsync(response, "load", first!, token);
 
             using var ticks = new PeriodicTimer(LoadInterval, live.Clock);
             var tick = ticks.WaitForNextTickAsync(token).AsTask();
@@ -118,27 +124,37 @@ public static class LiveApi
                             return;
                         }
 
-                        // The tree may have changed: the caller must still see the unit.
-                        var tree = await live.Trees.GetAsync(scope.Tenant);
-                        if (tree is null)
+                        try
                         {
-                            return;
+                            // The tree may have changed: the caller must still see the unit.
+                            var tree = await live.Trees.GetAsync(scope.Tenant);
+                            if (tree is null)
+                            {
+                                return;
+                            }
+
+                            scope = scope with { Tree = tree, ScopeUnit = scope.ScopeUnit is null ? null : tree.View.TryGetIndex(scope.Caller.Unit!, out var s) ? s : -1 };
+                            if (scope.ScopeUnit == -1 || !tree.View.TryGetIndex(live.Unit, out var index) || !scope.MaySee(index))
+                            {
+                                return;
+                            }
+
+                            var now = await OwnLoadAsync(scope);
+                            if (tree.View.Version != version || !now.SequenceEqual(seen))
+                            {
+                                var (load, _) = await live.Reader.ReadAsync(scope, index, live.Period, withChildren: true);
+                                await WriteEventAsync(response, "load", load!, token);
+                                (seen, version) = (now, tree.View.Version);
+                            }
+
+                            _failures = 0;
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException && ++_failures < MaxFailedLooks)
+                        {
+                            // A silo is leaving or starting: look again at the next tick; the client keeps its last load.
                         }
 
-                        scope = scope with { Tree = tree, ScopeUnit = scope.ScopeUnit is null ? null : tree.View.TryGetIndex(scope.Caller.Unit!, out var s) ? s : -1 };
-                        if (scope.ScopeUnit == -1 || !tree.View.TryGetIndex(live.Unit, out var index) || !scope.MaySee(index))
-                        {
-                            return;
-                        }
-
-                        var now = await OwnLoadAsync(scope);
-                        if (tree.View.Version != version || !now.SequenceEqual(seen))
-                        {
-                            var (load, _) = await live.Reader.ReadAsync(scope, index, live.Period, withChildren: true);
-                            await WriteEventAsync(response, "load", load!, token);
-                            (seen, version) = (now, tree.View.Version);
-                        }
-                        else if (live.Clock.GetUtcNow() - _lastWrite >= KeepAlive)
+                        if (live.Clock.GetUtcNow() - _lastWrite >= KeepAlive)
                         {
                             await WriteAsync(response, ": keep-alive\n\n", token);
                         }
