@@ -29,7 +29,7 @@ public static class CompareApi
         return api;
     }
 
-    private static async Task<IResult> Compare(string? tenants, string? period, string? baseline, HttpContext http, TreeCache trees, IGrainFactory grains, TimeProvider clock)
+    private static async Task<IResult> Compare(string? tenants, string? period, string? baseline, string? target, HttpContext http, TreeCache trees, IGrainFactory grains, TimeProvider clock)
     {
         var caller = Caller.From(http.User);
         if (caller is null)
@@ -68,6 +68,18 @@ public static class CompareApi
             return Problems.BadRequest($"baseline: {baselineError}");
         }
 
+        double? goal = null;
+        if (target is not null)
+        {
+            if (!double.TryParse(target, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var t)
+                || t is < -100 or > 1000)
+            {
+                return Problems.BadRequest("target must be a change in percent from -100 to 1000, e.g. -30 for a cut of 30%.");
+            }
+
+            goal = t;
+        }
+
         var rows = new List<CompareRow>();
         foreach (var id in ids.Where(caller.MayRead))
         {
@@ -77,7 +89,7 @@ public static class CompareApi
                 continue;
             }
 
-            rows.Add(await RowAsync(id, tree, period!, baseline, grains, clock));
+            rows.Add(await RowAsync(id, tree, period!, baseline, goal, grains, clock));
         }
 
         if (WantsCsv(http.Request))
@@ -88,7 +100,7 @@ public static class CompareApi
         return TypedResults.Ok(rows);
     }
 
-    private static async Task<CompareRow> RowAsync(string tenant, CachedTree tree, string period, string? baseline, IGrainFactory grains, TimeProvider clock)
+    private static async Task<CompareRow> RowAsync(string tenant, CachedTree tree, string period, string? baseline, double? goal, IGrainFactory grains, TimeProvider clock)
     {
         var today = Period.LocalDate(clock.GetUtcNow(), tree.Zone);
         Period.TryParse(period, today, out var range, out _);
@@ -140,8 +152,10 @@ public static class CompareApi
             filed.Count(r => r.IsOverdue(instant)),
             filed.Count(r => r.Status == ReportStatuses.Resolved));
 
+        // Against a reduction target (e.g. -30): met when the change is at or below it; unknown when the baseline is 0.
+        var targetMet = goal is { } aim ? change.ToDictionary(c => c.Key, c => c.Value is { } v ? v <= aim : (bool?)null) : null;
         return new CompareRow(tenant, tree.Info.Name, period, baseline ?? Describe(earlier), load.Units, headcount,
-            load.Received, load.Issued, load.MeetingMinutes, load.InspectionDays, per100, change, alertCounts, reportCounts);
+            load.Received, load.Issued, load.MeetingMinutes, load.InspectionDays, per100, change, alertCounts, reportCounts, goal, targetMet);
     }
 
     private static string Describe(PeriodRange range) => range.From == range.To
@@ -163,6 +177,12 @@ public static class CompareApi
         header.AddRange(kinds.Select(k => $"change.{k}"));
         header.AddRange(AlertTypes.Ordered.Select(t => $"alerts.{t}"));
         header.AddRange(["reports.open", "reports.overdue", "reports.resolved"]);
+        var withTarget = rows.Any(r => r.TargetMet is not null);
+        if (withTarget)
+        {
+            header.Add("target");
+            header.AddRange(kinds.Select(k => $"targetMet.{k}"));
+        }
 
         var text = new StringBuilder();
         text.AppendJoin(',', header).Append("\r\n");
@@ -176,6 +196,11 @@ public static class CompareApi
             cells.AddRange(kinds.Select(k => Number(row.Change[k])));
             cells.AddRange(AlertTypes.Ordered.Select(t => Number(row.Alerts[t])));
             cells.AddRange([Number(row.Reports.Open), Number(row.Reports.Overdue), Number(row.Reports.Resolved)]);
+            if (withTarget)
+            {
+                cells.Add(Number(row.Target));
+                cells.AddRange(kinds.Select(k => row.TargetMet![k] switch { true => "true", false => "false", null => "" }));
+            }
             text.AppendJoin(',', cells).Append("\r\n");
         }
 
@@ -198,7 +223,7 @@ public static class CompareApi
 /// <summary>Report counts of a tenant: filed in the period, and where they stand now (overdue ones are also open).</summary>
 public sealed record ReportCounts(int Open, int Overdue, int Resolved);
 
-/// <summary>One tenant in a comparison: the root's subtree over the period.</summary>
+/// <summary>One tenant in a comparison: the root's subtree over the period; with <c>target</c>, whether each kind's change met it.</summary>
 public sealed record CompareRow(
     string Tenant,
     string Name,
@@ -213,4 +238,6 @@ public sealed record CompareRow(
     Dictionary<string, double?> Per100Staff,
     Dictionary<string, double?> Change,
     Dictionary<string, int> Alerts,
-    ReportCounts Reports);
+    ReportCounts Reports,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] double? Target = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, bool?>? TargetMet = null);

@@ -171,17 +171,28 @@ async function fileReport(event) {
 
 const sum = (counts) => kinds.reduce((a, k) => a + (counts[k] ?? 0), 0);
 const percent = (value) => (value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${value}%`);
+// A change cell: the percent, marked against the target when one is set; a rise is a rebound (反弹).
+function changeCell(row, kind) {
+  const met = row.targetMet ? row.targetMet[kind] : null;
+  const mark = met === true ? " ✓ 达标 met" : met === false ? " ✗ 未达标 missed" : "";
+  const td = el("td", percent(row.change[kind]) + mark, row.change[kind] > 0 ? "rebound" : "");
+  return td;
+}
+function compareQuery() {
+  const target = $("compareTarget").value.trim();
+  return `/api/v1/compare?period=${encodeURIComponent($("compareYear").value.trim())}${target ? `&target=${encodeURIComponent(target)}` : ""}`;
+}
 
 async function compare(event) {
   event?.preventDefault();
   try {
-    const rows = await api(`/api/v1/compare?period=${encodeURIComponent($("compareYear").value.trim())}`);
+    const rows = await api(compareQuery());
     $("compare").tBodies[0].replaceChildren(...rows.map((r) => {
       const tr = el("tr");
       const received = sum(r.received);
       tr.append(el("td", `${r.name} (${r.tenant})`), el("td", r.units), el("td", r.headcount), el("td", received),
-        el("td", r.headcount ? (received * 100 / r.headcount).toFixed(1) : "–"), el("td", percent(r.change.document)),
-        el("td", percent(r.change.meeting)), el("td", Object.values(r.alerts).reduce((a, b) => a + b, 0)),
+        el("td", r.headcount ? (received * 100 / r.headcount).toFixed(1) : "–"), changeCell(r, "document"),
+        changeCell(r, "meeting"), el("td", Object.values(r.alerts).reduce((a, b) => a + b, 0)),
         el("td", `${r.reports.open} / ${r.reports.overdue}`));
       return tr;
     }));
@@ -192,7 +203,7 @@ async function compare(event) {
 
 async function compareCsv() {
   try {
-    const response = await api(`/api/v1/compare?period=${encodeURIComponent($("compareYear").value.trim())}`, { headers: { Accept: "text/csv" }, raw: true });
+    const response = await api(compareQuery(), { headers: { Accept: "text/csv" }, raw: true });
     const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await response.blob()), download: `oversight-compare-${$("compareYear").value}.csv` });
     link.click();
   } catch (error) {

@@ -48,6 +48,16 @@ public sealed class CompareApiTests(GatewayFixture gateway)
         Assert.Equal(7, row["alerts"]!.AsObject().Count);
         Assert.Equal(1, rows[1]!["received"]!["document"]!.GetValue<long>());
 
+        // A reduction target: documents rose 200% (missed), meetings have no baseline (unknown).
+        var targeted = (await a.Admin.GetAsync($"/api/v1/compare?tenants={a.Tenant}&period={month}&target=-30")).AssertOk().Json[0]!;
+        Assert.Equal(-30, targeted["target"]!.GetValue<double>());
+        Assert.False(targeted["targetMet"]!["document"]!.GetValue<bool>());
+        Assert.Null(targeted["targetMet"]!["meeting"]);
+        Assert.True((await a.Admin.GetAsync($"/api/v1/compare?tenants={a.Tenant}&period={month}&target=200")).AssertOk().Json[0]!["targetMet"]!["document"]!.GetValue<bool>());
+        Assert.Null(row["targetMet"]);
+        (await a.Admin.GetAsync($"/api/v1/compare?tenants={a.Tenant}&period={month}&target=-130")).AssertProblem(HttpStatusCode.BadRequest);
+        (await a.Admin.GetAsync($"/api/v1/compare?tenants={a.Tenant}&period={month}&target=half")).AssertProblem(HttpStatusCode.BadRequest);
+
         // An explicit baseline; reports count by when they were filed.
         var explicitBase = (await a.Admin.GetAsync($"/api/v1/compare?tenants={a.Tenant}&period={month}&baseline={Group.Month(Day.AddMonths(-1))}")).AssertOk().Json[0]!;
         Assert.Null(explicitBase["change"]!["document"]);
