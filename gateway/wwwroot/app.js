@@ -66,6 +66,46 @@ function renderLoad(load) {
   $("status").textContent = `更新于 as of ${load.asOf}`;
 }
 
+// The month the trend ends at: the period's month, December of a year, else this month.
+function trendEnd(period) {
+  if (/^\d{4}-\d{2}/.test(period)) return period.slice(0, 7);
+  if (/^\d{4}$/.test(period)) return `${period}-12`;
+  return new Date().toISOString().slice(0, 7);
+}
+
+function monthsBack(month, n) {
+  const [y, m] = month.split("-").map(Number);
+  const d = new Date(Date.UTC(y, m - 1 - n, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+async function showTrend() {
+  const { tenant, unit, period } = current();
+  const to = trendEnd(period), from = monthsBack(to, 11);
+  const trend = await api(`/api/v1/tenants/${tenant}/units/${encodeURIComponent(unit)}/trend?from=${from}&to=${to}&yoy=true`);
+  const total = (s) => kinds.reduce((a, k) => a + s.received[k], 0);
+  const points = trend.points.map((p) => ({ period: p.period, now: total(p.subtree), before: p.previousYear ? total(p.previousYear) : 0 }));
+  const svg = $("trend"), ns = "http://www.w3.org/2000/svg";
+  const width = svg.clientWidth || 1000, height = 170, base = 140, slot = width / points.length;
+  const max = Math.max(1, ...points.map((p) => Math.max(p.now, p.before)));
+  const shape = (tag, attrs, text) => {
+    const node = document.createElementNS(ns, tag);
+    Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  svg.replaceChildren(...points.flatMap((p, i) => {
+    const x = i * slot + slot * 0.15, w = slot * 0.33, hNow = (base - 12) * p.now / max, hBefore = (base - 12) * p.before / max;
+    return [
+      shape("rect", { x, y: base - hBefore, width: w, height: hBefore, class: "before" }),
+      shape("rect", { x: x + w, y: base - hNow, width: w, height: hNow, class: "now" }, undefined),
+      shape("text", { x: x + w, y: base - hNow - 3, "text-anchor": "middle", class: "value" }, String(p.now)),
+      shape("text", { x: x + w, y: base + 16, "text-anchor": "middle", class: "label" }, p.period),
+    ];
+  }));
+  svg.setAttribute("height", height);
+}
+
 function alertItem(a) {
   const li = el("li");
   li.append(el("span", alertNames[a.type] || a.type, "type"), a.detail);
@@ -148,6 +188,7 @@ async function show(event) {
     const { tenant, unit, period } = current();
     renderLoad(await api(`/api/v1/tenants/${tenant}/units/${encodeURIComponent(unit)}/load?period=${encodeURIComponent(period)}&children=true`));
     renderAlerts(await api(`/api/v1/tenants/${tenant}/alerts?unit=${encodeURIComponent(unit)}`));
+    await showTrend();
     await showReports();
     startLive();
   } catch (error) {

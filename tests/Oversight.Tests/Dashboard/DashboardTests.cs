@@ -53,6 +53,10 @@ public sealed class DashboardTests(DashboardTests.KestrelGateway gateway) : ICla
         Assert.Equal("S1 (s1)|1", await browser.WaitForAsync($"{Cell(1, 0)} && ({Cell(1, 0)} + '|' + {Cell(1, 1)})", token));
         Assert.Equal("S2 (s2)|1", await browser.EvaluateAsync($"{Cell(2, 0)} + '|' + {Cell(2, 1)}", token) is { } s2 ? s2.GetValue<string>() : null);
 
+        // The monthly trend: twelve months ending with this one, this month's bar at 2 receipts.
+        Assert.Equal($"{month}|2", await browser.WaitForAsync(
+            "document.querySelectorAll('#trend text.label').length === 12 && [...document.querySelectorAll('#trend text.label')].at(-1).textContent + '|' + [...document.querySelectorAll('#trend text.value')].at(-1).textContent", token));
+
         // Live: the page follows new events without a reload, alerts included.
         await browser.WaitForAsync("!document.getElementById('liveBadge').hidden", token);
         (await group.PostEventsAsync(group.Admin, Group.Document("d2", "hq", today, "s1a"),
