@@ -46,7 +46,7 @@ public sealed partial class EventLedgerGrain(
     /// </summary>
     private static readonly TimeSpan MinRoundInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly Dictionary<UInt128, int> _seen = [];
+    private readonly IdSet _seen = new();
     private readonly SortedDictionary<long, Pending> _pending = [];
     private readonly Dictionary<string, PendingPositions> _pendingByUnit = new(StringComparer.Ordinal);
     private readonly List<(long Position, int Day)> _entryDays = [];
@@ -75,7 +75,7 @@ public sealed partial class EventLedgerGrain(
             _entryDays.Add((entry.Position, entry.AcceptedDay));
             foreach (var e in entry.Events)
             {
-                _seen[Ids.Hash(e.Id)] = entry.AcceptedDay;
+                _seen.Set(Ids.Hash(e.Id), entry.AcceptedDay);
             }
 
             if (entry.Position > state.State.Watermark)
@@ -473,13 +473,7 @@ public sealed partial class EventLedgerGrain(
             return;
         }
 
-        foreach (var (hash, day) in _seen)
-        {
-            if (day < cutoff)
-            {
-                _seen.Remove(hash);
-            }
-        }
+        _seen.RemoveBefore(cutoff);
 
         await log.TrimAsync(_tenant, _shard, through);
     }
