@@ -2,14 +2,17 @@ namespace Oversight.Grains;
 
 /// <summary>
 /// What a unit tells its parent: the current subtree totals of the days that changed (set, not
-/// add, so a repeat or a replay changes nothing), or that it has left.
+/// add, so a repeat or a replay changes nothing), or that it has left. With <see cref="Masks"/>,
+/// only the slots that changed travel: bit k of a day's mask says slot k is present, and the
+/// day's values hold just those slots, in slot order; without, every slot of every day.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Oversight.SubtreeReport")]
 public sealed record SubtreeReport(
     [property: Id(0)] string Child,
     [property: Id(1)] long Version,
     [property: Id(2)] Domain.DayDelta Totals,
-    [property: Id(3)] bool Detach);
+    [property: Id(3)] bool Detach,
+    [property: Id(4)] ushort[]? Masks = null);
 
 /// <summary>The parent's answer: whether it took the report, and the newest version it holds from the child.</summary>
 [GenerateSerializer, Immutable, Alias("Oversight.ReportAck")]

@@ -52,7 +52,8 @@ public sealed partial class UnitGrain(
     private readonly PeriodCounters _subtree = new();
     private readonly Dictionary<string, ChildHold> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _departed = new(StringComparer.Ordinal);
-    private readonly HashSet<int> _dirtyDays = [];
+    /// <summary>Days whose subtree totals changed since the last report, each with a mask of the slots that did.</summary>
+    private readonly Dictionary<int, ushort> _dirty = [];
     private readonly Dictionary<int, long> _applied = [];
     private readonly Dictionary<int, long> _confirmed = [];
     private readonly Dictionary<string, long> _detaching = new(StringComparer.Ordinal);
@@ -131,14 +132,14 @@ public sealed partial class UnitGrain(
         for (var i = 0; i < children.Length; i++)
         {
             var hold = new ChildHold { Version = totals[i].Version };
-            hold.Set(totals[i].Totals, _subtree, null);
+            hold.Set(totals[i].Totals, null, _subtree, null);
             _children[children[i]] = hold;
         }
 
         await CheckpointAsync();
 
         // Whatever the parent holds from an earlier activation, it gets the whole truth again.
-        _dirtyDays.UnionWith(_subtree.DayKeys);
+        MarkAllDirty();
         StartReporting();
         // The first tick at a random point of the interval: units activated together (a tenant's
         // first batch wakes all of them) would otherwise all checkpoint in the same instant.
@@ -220,7 +221,7 @@ public sealed partial class UnitGrain(
         {
             if (hold is not null)
             {
-                hold.Clear(_subtree, _dirtyDays);
+                hold.Clear(_subtree, _dirty);
                 _children.Remove(report.Child);
             }
 
@@ -230,7 +231,7 @@ public sealed partial class UnitGrain(
         {
             hold ??= _children[report.Child] = new ChildHold();
             hold.Version = report.Version;
-            hold.Set(report.Totals, _subtree, _dirtyDays);
+            hold.Set(report.Totals, report.Masks, _subtree, _dirty);
             _departed.Remove(report.Child);
         }
 
@@ -254,10 +255,10 @@ public sealed partial class UnitGrain(
         }
 
         _parent = parent;
-        _dirtyDays.Clear();
+        _dirty.Clear();
         if (_parent is not null)
         {
-            _dirtyDays.UnionWith(_subtree.DayKeys);
+            MarkAllDirty();
         }
 
         _changed = true;
@@ -388,7 +389,24 @@ public sealed partial class UnitGrain(
     private IEventLedgerGrain Ledger(int shard) =>
         _ledgers[shard] ??= grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard));
 
-    private bool HasReports => _detaching.Count > 0 || (_parent is not null && _dirtyDays.Count > 0);
+    private bool HasReports => _detaching.Count > 0 || (_parent is not null && _dirty.Count > 0);
+
+    /// <summary>Every slot of every day held: the parent gets the whole truth again.</summary>
+    private void MarkAllDirty()
+    {
+        foreach (var day in _subtree.DayKeys)
+        {
+            _dirty[day] = AllSlots;
+        }
+    }
+
+    private const ushort AllSlots = (1 << LoadCounters.Width) - 1;
+
+    private static void MarkDirty(Dictionary<int, ushort> dirty, int day, int mask)
+    {
+        ref var held = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(dirty, day, out _);
+        held |= (ushort)mask;
+    }
 
     private async Task CatchUpAsync(int shard)
     {
@@ -409,7 +427,7 @@ public sealed partial class UnitGrain(
         _subtree.Add(deliveries.Own);
         foreach (var cell in deliveries.Own.Cells)
         {
-            _dirtyDays.Add(CellDelta.DayOf(cell));
+            MarkDirty(_dirty, CellDelta.DayOf(cell), 1 << CellDelta.SlotOf(cell));
         }
 
         _changed = true;
@@ -524,7 +542,7 @@ public sealed partial class UnitGrain(
                     _detaching.Remove(former);
                     _changed = true;
                 }
-                else if (_parent is not null && _dirtyDays.Count > 0)
+                else if (_parent is not null && _dirty.Count > 0)
                 {
                     await SendTotalsAsync(_parent);
                 }
@@ -548,25 +566,42 @@ public sealed partial class UnitGrain(
 
     private async Task SendTotalsAsync(string parent)
     {
-        var days = _dirtyDays.Order().ToArray();
-        _dirtyDays.Clear();
-        var values = new long[days.Length * LoadCounters.Width];
+        var days = new int[_dirty.Count];
+        _dirty.Keys.CopyTo(days, 0);
+        Array.Sort(days);
+        var masks = new ushort[days.Length];
+        var slots = 0;
         for (var i = 0; i < days.Length; i++)
         {
-            if (_subtree.TryGetDay(days[i], out var vector))
+            masks[i] = _dirty[days[i]];
+            slots += System.Numerics.BitOperations.PopCount(masks[i]);
+        }
+
+        _dirty.Clear();
+
+        // Only the slots that changed travel (usually one or two of fourteen per day).
+        var values = new long[slots];
+        var at = 0;
+        for (var i = 0; i < days.Length; i++)
+        {
+            var held = _subtree.TryGetDay(days[i], out var vector);
+            for (int mask = masks[i], k = 0; mask != 0; mask >>= 1, k++)
             {
-                vector.CopyTo(values.AsSpan(i * LoadCounters.Width));
+                if ((mask & 1) != 0)
+                {
+                    values[at++] = held ? vector[k] : 0;
+                }
             }
         }
 
         ReportAck ack;
         try
         {
-            ack = await UnitGrainOf(parent).Report(new SubtreeReport(_unit, NextVersion(), new DayDelta(days, values), Detach: false));
+            ack = await UnitGrainOf(parent).Report(new SubtreeReport(_unit, NextVersion(), new DayDelta(days, values), Detach: false, masks));
         }
         catch
         {
-            RequeueFor(parent, days);
+            RequeueFor(parent, days, masks);
             throw;
         }
 
@@ -576,15 +611,18 @@ public sealed partial class UnitGrain(
             // The parent holds a newer version (an earlier activation of ours reported it):
             // move past it and report these days again.
             _version = Math.Max(_version, ack.HeldVersion);
-            RequeueFor(parent, days);
+            RequeueFor(parent, days, masks);
         }
     }
 
-    private void RequeueFor(string parent, int[] days)
+    private void RequeueFor(string parent, int[] days, ushort[] masks)
     {
         if (string.Equals(parent, _parent, StringComparison.Ordinal))
         {
-            _dirtyDays.UnionWith(days);
+            for (var i = 0; i < days.Length; i++)
+            {
+                MarkDirty(_dirty, days[i], masks[i]);
+            }
         }
     }
 
@@ -607,43 +645,70 @@ public sealed partial class UnitGrain(
 
         public long Version { get; set; }
 
-        /// <summary>Sets the child's totals for the given days, folding the difference into the subtree.</summary>
-        public void Set(DayDelta totals, PeriodCounters subtree, HashSet<int>? dirty)
+        /// <summary>
+        /// Sets the child's totals for the given days (all slots, or the slots of each day's mask),
+        /// folding the difference into the subtree and marking the slots that changed.
+        /// </summary>
+        public void Set(DayDelta totals, ushort[]? masks, PeriodCounters subtree, Dictionary<int, ushort>? dirty)
         {
             Span<long> change = stackalloc long[LoadCounters.Width];
+            var at = 0;
             for (var i = 0; i < totals.Days.Length; i++)
             {
                 var day = totals.Days[i];
-                var incoming = totals.Values.AsSpan(i * LoadCounters.Width, LoadCounters.Width);
                 var held = _days.GetOrAdd(day);
+                var present = masks is null ? AllSlots : masks[i];
+                var changed = 0;
+                change.Clear();
                 for (var k = 0; k < LoadCounters.Width; k++)
                 {
-                    change[k] = incoming[k] - held[k];
+                    if ((present & (1 << k)) == 0)
+                    {
+                        continue;
+                    }
+
+                    var incoming = masks is null ? totals.Values[i * LoadCounters.Width + k] : totals.Values[at++];
+                    change[k] = incoming - held[k];
+                    held[k] = incoming;
+                    if (change[k] != 0)
+                    {
+                        changed |= 1 << k;
+                    }
                 }
 
-                incoming.CopyTo(held);
-                if (!LoadCounters.IsZero(change))
+                if (changed != 0)
                 {
                     subtree.Add(day, change);
-                    dirty?.Add(day);
+                    if (dirty is not null)
+                    {
+                        MarkDirty(dirty, day, changed);
+                    }
                 }
             }
         }
 
         /// <summary>Takes everything held out of the subtree.</summary>
-        public void Clear(PeriodCounters subtree, HashSet<int> dirty)
+        public void Clear(PeriodCounters subtree, Dictionary<int, ushort> dirty)
         {
             Span<long> change = stackalloc long[LoadCounters.Width];
             foreach (var (day, slot) in _days.Slots)
             {
                 var held = _days.At(slot);
+                var changed = 0;
                 for (var k = 0; k < LoadCounters.Width; k++)
                 {
                     change[k] = -held[k];
+                    if (held[k] != 0)
+                    {
+                        changed |= 1 << k;
+                    }
                 }
 
                 subtree.Add(day, change);
-                dirty.Add(day);
+                if (changed != 0)
+                {
+                    MarkDirty(dirty, day, changed);
+                }
             }
 
             _days.Clear();
