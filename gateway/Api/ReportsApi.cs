@@ -124,7 +124,8 @@ public static class ReportsApi
         }
 
         var filing = new ReportFiling(view.Units[from].Id, input.AboutUnit!, input.Category!, input.Text!, input.Anonymous ?? false,
-            [.. related.Distinct(StringComparer.Ordinal)], scope.Caller.IsMember ? scope.Caller.Unit : null, scope.Tree.Info.TimeZone);
+            [.. related.Distinct(StringComparer.Ordinal)], scope.Caller.IsMember ? scope.Caller.Unit : null, scope.Tree.Info.TimeZone,
+            scope.Tree.Info.Alerts.ReportDueDays);
         var report = await grains.GetGrain<IReportsGrain>(tenant).File(filing);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/reports/{report.Id}", ToDto(report, scope, clock.GetUtcNow()));
     }

@@ -73,13 +73,18 @@ public static class TenantsApi
             errors["alertSettings.cascadeLimit"] = ["cascadeLimit must be between 1 and 100000"];
         }
 
+        if (alerts?.ReportDueDays is < 1 or > 365)
+        {
+            errors["alertSettings.reportDueDays"] = ["reportDueDays must be between 1 and 365"];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
 
         var grain = grains.GetGrain<ITenantGrain>(tenant);
-        var thresholds = alerts is null ? null : new AlertThresholds(alerts.ShortDeadlineHours, alerts.DuplicateWindowDays, alerts.CascadeLimit);
+        var thresholds = alerts is null ? null : new AlertThresholds(alerts.ShortDeadlineHours, alerts.DuplicateWindowDays, alerts.CascadeLimit, alerts.ReportDueDays);
         var result = await grain.Upsert(input.Name!, timeZone, thresholds);
         if (result == TenantUpsertResult.TimeZoneLocked)
         {

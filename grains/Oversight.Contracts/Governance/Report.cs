@@ -74,7 +74,8 @@ public sealed record ReportFiling(
     [property: Id(4)] bool Anonymous,
     [property: Id(5)] string[] RelatedEvents,
     [property: Id(6)] string? FiledBy,
-    [property: Id(7)] string TimeZone);
+    [property: Id(7)] string TimeZone,
+    [property: Id(8)] int DueDays = AlertSettings.DefaultReportDueDays);
 
 /// <summary>The outcome of a change to a report.</summary>
 [GenerateSerializer, Immutable, Alias("Oversight.ReportChange")]
@@ -118,6 +119,4 @@ public static class ReportRules
     /// <summary>Most related events.</summary>
     public const int MaxRelatedEvents = 100;
 
-    /// <summary>Time to resolve a report.</summary>
-    public static readonly TimeSpan DueAfter = TimeSpan.FromDays(10);
 }

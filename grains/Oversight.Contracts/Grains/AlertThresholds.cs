@@ -5,4 +5,5 @@ namespace Oversight.Grains;
 public sealed record AlertThresholds(
     [property: Id(0)] double? ShortDeadlineHours,
     [property: Id(1)] int? DuplicateWindowDays,
-    [property: Id(2)] int? CascadeLimit);
+    [property: Id(2)] int? CascadeLimit,
+    [property: Id(3)] int? ReportDueDays = null);

@@ -56,7 +56,7 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
     {
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(filing.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
         var now = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone);
-        var due = TimeZoneInfo.ConvertTime(now + ReportRules.DueAfter, zone);
+        var due = TimeZoneInfo.ConvertTime(now + TimeSpan.FromDays(filing.DueDays > 0 ? filing.DueDays : AlertSettings.DefaultReportDueDays), zone);
         var report = new Report(
             $"{IdPrefix}{_sequence + 1}", filing.FromUnit, filing.AboutUnit, filing.Category, filing.Text, filing.Anonymous,
             filing.RelatedEvents, ReportStatuses.Open, now, due, null, null,

@@ -39,6 +39,7 @@ public sealed class TenantGrain(
         s.ShortDeadlineHours = thresholds?.ShortDeadlineHours ?? s.ShortDeadlineHours;
         s.DuplicateWindowDays = thresholds?.DuplicateWindowDays ?? s.DuplicateWindowDays;
         s.CascadeLimit = thresholds?.CascadeLimit ?? s.CascadeLimit;
+        s.ReportDueDays = thresholds?.ReportDueDays ?? s.ReportDueDays;
         s.Version++;
         _snapshot = null;
         await state.WriteStateAsync();
@@ -125,6 +126,7 @@ public sealed class TenantGrain(
     {
         var s = state.State;
         return new(this.GetPrimaryKeyString(), s.Name, s.TimeZone, s.Units.Count,
-            new Oversight.Governance.AlertSettings(s.TimeZone, s.ShortDeadlineHours, s.DuplicateWindowDays, s.CascadeLimit));
+            new Oversight.Governance.AlertSettings(s.TimeZone, s.ShortDeadlineHours, s.DuplicateWindowDays, s.CascadeLimit,
+                s.ReportDueDays > 0 ? s.ReportDueDays : Oversight.Governance.AlertSettings.DefaultReportDueDays));
     }
 }

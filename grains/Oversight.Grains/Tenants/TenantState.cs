@@ -22,4 +22,6 @@ public sealed class TenantState
     [Id(7)] public int DuplicateWindowDays { get; set; } = Oversight.Governance.AlertSettings.DefaultDuplicateWindowDays;
 
     [Id(8)] public int CascadeLimit { get; set; } = Oversight.Governance.AlertSettings.DefaultCascadeLimit;
+
+    [Id(9)] public int ReportDueDays { get; set; } = Oversight.Governance.AlertSettings.DefaultReportDueDays;
 }

@@ -142,5 +142,14 @@ public sealed class GovernanceApiTests(GatewayFixture gateway)
         (await group.PostEventsAsync(group.Admin, new { id = "q", kind = "dataRequest", source = "hq", targets = new[] { "s1" }, occurredAt = Group.At(Day), deadlineHours = 36 })).AssertOk();
         Assert.Equal(["shortDeadline"], Types(await AlertsAsync(group)));
         (await group.Admin.PutAsync(group.Base, new { name = "Strict", alertSettings = new { duplicateWindowDays = 0 } })).AssertProblem(HttpStatusCode.BadRequest);
+        (await group.Admin.PutAsync(group.Base, new { name = "Strict", alertSettings = new { reportDueDays = 0 } })).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(10, tenant["alertSettings"]!["reportDueDays"]!.GetValue<int>());
+
+        // Reports are due as many days after filing as the tenant sets (限时办结).
+        var quick = (await group.Admin.PutAsync(group.Base, new { name = "Strict", alertSettings = new { reportDueDays = 3 } })).AssertOk().Json;
+        Assert.Equal(3, quick["alertSettings"]!["reportDueDays"]!.GetValue<int>());
+        Assert.Equal(48, quick["alertSettings"]!["shortDeadlineHours"]!.GetValue<double>());
+        var report = (await group.Member("s1").PostAsync($"{group.Base}/reports", new { fromUnit = "s1", aboutUnit = "hq", category = "other", text = "x" })).AssertOk(HttpStatusCode.Created).Json;
+        Assert.Equal(TimeSpan.FromDays(3), DateTimeOffset.Parse(report["dueAt"]!.GetValue<string>(), CultureInfo.InvariantCulture) - DateTimeOffset.Parse(report["createdAt"]!.GetValue<string>(), CultureInfo.InvariantCulture));
     }
 }
