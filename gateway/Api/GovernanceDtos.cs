@@ -12,8 +12,8 @@ public sealed class QuotasDto
 public sealed record AlertDto(string Id, string Type, string Unit, string[] Affected, string? EventId, string? Period, string RaisedAt, string Detail)
 {
     /// <summary>An alert with its time in the tenant's zone.</summary>
-    public static AlertDto From(Governance.Alert alert, TimeZoneInfo zone) => new(alert.Id, alert.Type, alert.Unit, alert.Affected, alert.EventId, alert.Period,
-        TimeZoneInfo.ConvertTime(alert.RaisedAt, zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture), alert.Detail);
+    public static AlertDto From(Governance.Alert alert, TimeZoneInfo zone) =>
+        new(alert.Id, alert.Type, alert.Unit, alert.Affected, alert.EventId, alert.Period, Domain.Rfc3339.Format(alert.RaisedAt, zone), alert.Detail);
 }
 
 /// <summary>One depth of a cascade.</summary>

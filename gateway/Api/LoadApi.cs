@@ -1,4 +1,3 @@
-using System.Globalization;
 using Oversight.Domain;
 using Oversight.Gateway.Access;
 using Oversight.Gateway.Http;
@@ -116,7 +115,7 @@ public sealed class LoadReader(IGrainFactory grains, TimeProvider clock)
             scope.Tenant,
             view.Units[unit].Id,
             period!,
-            now.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
+            Rfc3339.Format(now, tree.Zone),
             OwnLoad.From(load.Own),
             SubtreeLoad.From(load.Subtree, view, unit),
             withChildren ? [.. childIds.Select((c, i) => new ChildLoad(view.Units[c].Id, view.Units[c].Name, SubtreeLoad.From(kids[i].Subtree, view, c)))] : null), null);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Oversight.Domain;
 using Oversight.Gateway.Access;
 using Oversight.Gateway.Http;
@@ -157,9 +156,8 @@ public static class ReportsApi
 
         var now = clock.GetUtcNow();
         var reports = await grains.GetGrain<IReportsGrain>(tenant).List();
-        bool Inside(string id) => view.TryGetIndex(id, out var i) && view.IsWithin(i, root);
         return TypedResults.Ok(reports
-            .Where(r => Inside(r.AboutUnit) || (Inside(r.FromUnit) && (!r.Anonymous || MayKnowReporter(scope, r))))
+            .Where(r => Reaches(scope, r, root))
             .Where(r => status is null || (status == ReportStatuses.Overdue ? r.IsOverdue(now) : r.Status == status))
             .Select(r => ToDto(r, scope, now))
             .ToArray());
@@ -167,21 +165,16 @@ public static class ReportsApi
 
     private static async Task<IResult> GetReport(string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, TimeProvider clock)
     {
-        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, write: false);
+        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, mayChange: null);
         return problem ?? TypedResults.Ok(ToDto(report!, scope!, clock.GetUtcNow()));
     }
 
     private static async Task<IResult> Acknowledge(string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, TimeProvider clock)
     {
-        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, write: true);
+        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, MayAnswer);
         if (problem is not null)
         {
             return problem;
-        }
-
-        if (!MayAnswer(scope!, report!))
-        {
-            return Problems.Forbidden();
         }
 
         return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Acknowledge(report!.Id, ActingUnit(scope!)), scope!, clock.GetUtcNow());
@@ -189,15 +182,10 @@ public static class ReportsApi
 
     private static async Task<IResult> Resolve(string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, TimeProvider clock)
     {
-        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, write: true);
+        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, MayAnswer);
         if (problem is not null)
         {
             return problem;
-        }
-
-        if (!MayAnswer(scope!, report!))
-        {
-            return Problems.Forbidden();
         }
 
         var (input, bodyProblem) = await JsonBody.ReadAsync<ResolutionInput>(http.Request, 64 * 1024);
@@ -216,15 +204,10 @@ public static class ReportsApi
 
     private static async Task<IResult> Rate(string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, TimeProvider clock)
     {
-        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, write: true);
+        var (scope, report, problem) = await FindAsync(tenant, id, http, access, grains, (s, r) => s.Caller.IsAdmin || MayKnowReporter(s, r));
         if (problem is not null)
         {
             return problem;
-        }
-
-        if (!scope!.Caller.IsAdmin && !MayKnowReporter(scope, report!))
-        {
-            return Problems.Forbidden();
         }
 
         var (input, bodyProblem) = await JsonBody.ReadAsync<RatingInput>(http.Request, 64 * 1024);
@@ -238,14 +221,17 @@ public static class ReportsApi
             return Problems.Invalid(new Dictionary<string, string[]> { ["score"] = ["score must be a whole number from 1 to 5"] });
         }
 
-        return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Rate(report!.Id, ActingUnit(scope), input.Score.Value), scope, clock.GetUtcNow());
+        return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Rate(report!.Id, ActingUnit(scope!), input.Score.Value), scope!, clock.GetUtcNow());
     }
 
-    /// <summary>Resolves a report the caller may see: 404 when no such report, 403 when it is outside the caller's view.</summary>
+    /// <summary>
+    /// Resolves a report the caller may see (and, for a change, may make it): 404 when no such
+    /// report, 403 when it is outside the caller's view or the change is not the caller's to make.
+    /// </summary>
     private static async Task<(TenantScope? Scope, Report? Report, IResult? Problem)> FindAsync(
-        string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, bool write)
+        string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, Func<TenantScope, Report, bool>? mayChange)
     {
-        var (scope, problem) = await access.TenantAsync(http, tenant, write);
+        var (scope, problem) = await access.TenantAsync(http, tenant, write: mayChange is not null);
         if (problem is not null)
         {
             return (null, null, problem);
@@ -259,19 +245,21 @@ public static class ReportsApi
             return (null, null, scope!.CoversTenant ? Problems.NotFound($"Report '{Truncate(reportId)}' does not exist.") : Problems.Forbidden());
         }
 
-        return MaySee(scope!, report) ? (scope, report, null) : (null, null, Problems.Forbidden());
+        return MaySee(scope!, report) && (mayChange is null || mayChange(scope!, report)) ? (scope, report, null) : (null, null, Problems.Forbidden());
     }
 
-    /// <summary>Whether the caller sees the report at all: it is about the caller's subtree, or from it and not hidden.</summary>
-    private static bool MaySee(TenantScope scope, Report report)
-    {
-        if (scope.ScopeUnit is null)
-        {
-            return true;
-        }
+    /// <summary>Whether the caller sees the report at all: administrators and regulators do; a member when it reaches the member's subtree.</summary>
+    private static bool MaySee(TenantScope scope, Report report) => scope.ScopeUnit is not int s || Reaches(scope, report, s);
 
+    /// <summary>
+    /// Whether a report belongs to a unit's subtree: it is about a unit there, or it comes from one
+    /// and does not hide its reporter from this caller (an anonymous report is never found through
+    /// its reporter, so asking for the reporter's subtree cannot single it out).
+    /// </summary>
+    private static bool Reaches(TenantScope scope, Report report, int root)
+    {
         var view = scope.Tree.View;
-        bool Inside(string id) => view.TryGetIndex(id, out var i) && scope.MaySee(i);
+        bool Inside(string id) => view.TryGetIndex(id, out var i) && view.IsWithin(i, root);
         return Inside(report.AboutUnit) || (Inside(report.FromUnit) && (!report.Anonymous || MayKnowReporter(scope, report)));
     }
 
@@ -297,7 +285,7 @@ public static class ReportsApi
     {
         var hide = report.Anonymous && !MayKnowReporter(scope, report);
         var zone = scope.Tree.Zone;
-        string Time(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+        string Time(DateTimeOffset t) => Rfc3339.Format(t, zone);
         string? When(string action) => report.History.LastOrDefault(s => s.Action == action) is { } step ? Time(step.At) : null;
         return new ReportDto(
             report.Id,

@@ -7,6 +7,10 @@ namespace Oversight.Domain;
 /// </summary>
 public static class Rfc3339
 {
+    /// <summary>Writes an instant as the API shows times: in a time zone's local time, milliseconds and offset (<c>2026-11-24T10:00:00.123+08:00</c>).</summary>
+    public static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// Reads <c>YYYY-MM-DDTHH:MM:SS[.fraction]{Z|±HH:MM}</c>; false for anything else, including
     /// impossible dates, leap seconds and offsets beyond ±14:00.

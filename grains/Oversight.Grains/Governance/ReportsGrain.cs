@@ -26,6 +26,9 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
     /// <summary>How often open reports are checked for their due time.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>Report ids are this and a number counting up per tenant; nothing in an id points at its reporter.</summary>
+    private const string IdPrefix = "rpt-";
+
     private readonly Dictionary<string, Report> _reports = new(StringComparer.Ordinal);
     private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
     private long _position;
@@ -49,8 +52,6 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
 
         ScheduleCheck();
     }
-
-    private const string IdPrefix = "rpt-";
 
     public async Task<Report> File(ReportFiling filing)
     {

@@ -567,17 +567,18 @@ public sealed partial class UnitGrain(
     private async Task SendTotalsAsync(string parent)
     {
         var days = new int[_dirty.Count];
-        _dirty.Keys.CopyTo(days, 0);
-        Array.Sort(days);
         var masks = new ushort[days.Length];
         var slots = 0;
-        for (var i = 0; i < days.Length; i++)
+        var n = 0;
+        foreach (var (day, mask) in _dirty)
         {
-            masks[i] = _dirty[days[i]];
-            slots += System.Numerics.BitOperations.PopCount(masks[i]);
+            days[n] = day;
+            masks[n++] = mask;
+            slots += System.Numerics.BitOperations.PopCount(mask);
         }
 
         _dirty.Clear();
+        Array.Sort(days, masks);
 
         // Only the slots that changed travel (usually one or two of fourteen per day).
         var values = new long[slots];
