@@ -80,12 +80,23 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
         return accepted;
     }
 
+    private static string[] UnitIds(int[] units, TreeView tree)
+    {
+        var ids = new string[units.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = tree.Units[units[i]].Id;
+        }
+
+        return ids;
+    }
+
     private static LoggedEvent ToLogged(ValidatedEvent e, TreeView tree) => new()
     {
         Id = e.Id,
         Kind = e.Kind,
         Source = tree.Units[e.Source].Id,
-        Targets = [.. e.Targets.Select(t => tree.Units[t].Id)],
+        Targets = UnitIds(e.Targets, tree),
         Day = e.Day,
         OccurredAt = e.OccurredAt,
         MeetingMinutes = e.MeetingMinutes,

@@ -35,16 +35,19 @@ public static class EventRules
         }
 
         var sourceKnown = tree.TryGetIndex(e.Source, out var source);
-        var targets = new List<int>(e.Targets!.Length);
-        var seen = new HashSet<int>();
+        // Most events name a handful of targets: a linear check for repeats beats a set there and
+        // allocates nothing more; a long list (up to MaxTargets) gets a set.
+        var targets = new int[e.Targets!.Length];
+        var seen = targets.Length > 64 ? new HashSet<int>(targets.Length) : null;
+        var distinct = 0;
         string? unknown = sourceKnown ? null : e.Source;
         foreach (var t in e.Targets!)
         {
             if (tree.TryGetIndex(t, out var ti))
             {
-                if (seen.Add(ti))
+                if (seen?.Add(ti) ?? Array.IndexOf(targets, ti, 0, distinct) < 0)
                 {
-                    targets.Add(ti);
+                    targets[distinct++] = ti;
                 }
             }
             else
@@ -71,7 +74,7 @@ public static class EventRules
         }
 
         return new ValidatedEvent(
-            e.Id!, kind, source, [.. targets], occurredAt, Period.LocalDay(occurredAt, zone),
+            e.Id!, kind, source, distinct == targets.Length ? targets : targets[..distinct], occurredAt, Period.LocalDay(occurredAt, zone),
             kind == EventKind.Meeting ? (int)e.DurationMinutes!.Value : 0,
             kind == EventKind.Inspection ? (int)(e.Days ?? 1) : 0,
             e.Formal ?? true, e.Mode ?? "inPerson", e.Planned ?? true,

@@ -16,7 +16,7 @@ public sealed class CascadeIndex
 {
     private const int None = -1;
 
-    private readonly Dictionary<UInt128, int> _nodes = [];
+    private readonly IdMap<int> _nodes = new();
     private readonly Dictionary<string, int> _unitNumbers = new(StringComparer.Ordinal);
     private readonly List<string> _units = [];
 
@@ -237,7 +237,7 @@ public sealed class CascadeIndex
         }
 
         _parent[node] = _firstChild[node] = _nextSibling[node] = None;
-        _nodes[hash] = node;
+        _nodes.Set(hash, node);
         return node;
     }
 

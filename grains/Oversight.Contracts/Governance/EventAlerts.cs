@@ -7,24 +7,28 @@ namespace Oversight.Governance;
 /// <summary>The alerts one event raises by itself: <c>shortDeadline</c> and <c>unplannedInspection</c>.</summary>
 public static class EventAlerts
 {
-    /// <summary>The alerts of one accepted event (none for most).</summary>
-    public static IEnumerable<Alert> For(LoggedEvent e, AlertSettings settings, DateTimeOffset raisedAt)
+    /// <summary>The alerts of one accepted event (none for most, and then nothing is allocated).</summary>
+    public static Alert[] For(LoggedEvent e, AlertSettings settings, DateTimeOffset raisedAt)
     {
-        var day = PeriodRange.Format(PeriodGranularity.Day, e.Day);
-        if (e.Kind == EventKind.DataRequest && e.DeadlineHours is double hours && hours < settings.ShortDeadlineHours)
+        var shortDeadline = e.Kind == EventKind.DataRequest && e.DeadlineHours is double hours && hours < settings.ShortDeadlineHours;
+        var unplanned = e.Kind == EventKind.Inspection && !e.Planned;
+        if (!shortDeadline && !unplanned)
         {
-            var h = hours.ToString("0.##", CultureInfo.InvariantCulture);
-            var limit = settings.ShortDeadlineHours.ToString("0.##", CultureInfo.InvariantCulture);
-            yield return new Alert(
-                $"{AlertTypes.ShortDeadline}:{e.Id}", AlertTypes.ShortDeadline, e.Source, e.Targets, e.Id, day, raisedAt,
-                $"数据报送 {e.Id} 仅给 {h} 小时（少于 {limit} 小时），涉及 {e.Targets.Length} 个单位 / data request {e.Id} gives {h} h to answer (under {limit} h) to {e.Targets.Length} units");
+            return [];
         }
 
-        if (e.Kind == EventKind.Inspection && !e.Planned)
+        var day = PeriodRange.Format(PeriodGranularity.Day, e.Day);
+        if (shortDeadline)
         {
-            yield return new Alert(
-                $"{AlertTypes.UnplannedInspection}:{e.Id}", AlertTypes.UnplannedInspection, e.Source, e.Targets, e.Id, day, raisedAt,
-                $"计划外检查 {e.Id}：{e.Source} 检查 {e.Targets.Length} 个单位，{e.InspectionDays} 天 / unplanned inspection {e.Id}: {e.Source} inspects {e.Targets.Length} units for {e.InspectionDays} days");
+            var h = e.DeadlineHours!.Value.ToString("0.##", CultureInfo.InvariantCulture);
+            var limit = settings.ShortDeadlineHours.ToString("0.##", CultureInfo.InvariantCulture);
+            return [new Alert(
+                $"{AlertTypes.ShortDeadline}:{e.Id}", AlertTypes.ShortDeadline, e.Source, e.Targets, e.Id, day, raisedAt,
+                $"数据报送 {e.Id} 仅给 {h} 小时（少于 {limit} 小时），涉及 {e.Targets.Length} 个单位 / data request {e.Id} gives {h} h to answer (under {limit} h) to {e.Targets.Length} units")];
         }
+
+        return [new Alert(
+            $"{AlertTypes.UnplannedInspection}:{e.Id}", AlertTypes.UnplannedInspection, e.Source, e.Targets, e.Id, day, raisedAt,
+            $"计划外检查 {e.Id}：{e.Source} 检查 {e.Targets.Length} 个单位，{e.InspectionDays} 天 / unplanned inspection {e.Id}: {e.Source} inspects {e.Targets.Length} units for {e.InspectionDays} days")];
     }
 }

@@ -246,10 +246,18 @@ public sealed partial class EventLedgerGrain(
         {
             try
             {
-                var alerts = entry.Events.SelectMany(e => EventAlerts.For(e, entry.Settings, clock.GetUtcNow())).ToArray();
-                if (alerts.Length > 0)
+                List<Alert>? alerts = null;
+                foreach (var e in entry.Events)
                 {
-                    await grains.GetGrain<IAlertsGrain>(_tenant).Raise(alerts);
+                    if (EventAlerts.For(e, entry.Settings, clock.GetUtcNow()) is { Length: > 0 } raised)
+                    {
+                        (alerts ??= []).AddRange(raised);
+                    }
+                }
+
+                if (alerts is not null)
+                {
+                    await grains.GetGrain<IAlertsGrain>(_tenant).Raise([.. alerts]);
                 }
 
                 await grains.GetGrain<ICascadeGrain>(_tenant).Record(entry.Events, entry.Settings);

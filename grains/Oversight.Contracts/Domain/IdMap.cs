@@ -1,0 +1,76 @@
+namespace Oversight.Domain;
+
+/// <summary>
+/// Values by 128-bit id hash (<see cref="Ids.Hash"/>), split into <see cref="Parts"/>
+/// dictionaries by the hash's low bits. One dictionary of millions of ids grows by doubling: a
+/// single array pair of a hundred megabytes on the large-object heap whenever it crosses a size,
+/// and each such allocation brings the next full collection closer. Split, each part grows on its
+/// own, a few kilobytes at a time.
+/// </summary>
+public sealed class IdMap<TValue>
+{
+    /// <summary>Number of partitions (a power of two).</summary>
+    public const int Parts = 1024;
+
+    private readonly Dictionary<UInt128, TValue>[] _parts = new Dictionary<UInt128, TValue>[Parts];
+
+    /// <summary>An empty map.</summary>
+    public IdMap()
+    {
+        for (var i = 0; i < Parts; i++)
+        {
+            _parts[i] = [];
+        }
+    }
+
+    /// <summary>Ids held.</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var part in _parts)
+            {
+                count += part.Count;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>The id's value, or false when it is not held.</summary>
+    public bool TryGetValue(UInt128 hash, out TValue value) => PartOf(hash).TryGetValue(hash, out value!);
+
+    /// <summary>Adds an id; false when it is held already (and then nothing changes).</summary>
+    public bool TryAdd(UInt128 hash, TValue value) => PartOf(hash).TryAdd(hash, value);
+
+    /// <summary>Holds an id with a value, replacing any earlier one.</summary>
+    public void Set(UInt128 hash, TValue value) => PartOf(hash)[hash] = value;
+
+    /// <summary>Forgets an id; false when it was not held.</summary>
+    public bool Remove(UInt128 hash) => PartOf(hash).Remove(hash);
+
+    /// <summary>True when the id is held.</summary>
+    public bool ContainsKey(UInt128 hash) => PartOf(hash).ContainsKey(hash);
+
+    /// <summary>Forgets every id whose value matches; returns how many.</summary>
+    public int RemoveWhere(Func<TValue, bool> match)
+    {
+        var removed = 0;
+        foreach (var part in _parts)
+        {
+            foreach (var (hash, value) in part)
+            {
+                // Removing while enumerating is allowed for Dictionary (it does not invalidate the enumerator).
+                if (match(value) && part.Remove(hash))
+                {
+                    removed++;
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    private Dictionary<UInt128, TValue> PartOf(UInt128 hash) => _parts[(int)((ulong)hash & (Parts - 1))];
+}
