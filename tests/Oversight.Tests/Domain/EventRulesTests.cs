@@ -34,6 +34,19 @@ public sealed class EventRulesTests
     }
 
     [Fact]
+    public void ALongTargetListKeepsEachUnitOnceInFirstSeenOrder()
+    {
+        // Past 64 names the repeats are found with a set, below with a scan: both keep first-seen order.
+        var names = Enumerable.Range(0, 70).Select(i => (i % 3) switch { 0 => "s2", 1 => "s1a", _ => "s1" }).ToArray();
+        var tree = TreeFixtures.Group();
+        foreach (var targets in new[] { names, names[..6] })
+        {
+            var (e, _) = Check(Doc(targets: targets));
+            Assert.Equal(["s2", "s1a", "s1"], e!.Targets.Select(t => tree.Units[t].Id));
+        }
+    }
+
+    [Fact]
     public void CountingAddsReceivedPerTargetAndIssuedForTheSource()
     {
         var input = new EventInput { Id = "m1", Kind = "meeting", Source = "s1", Targets = ["s1a", "s1b", "s1"], OccurredAt = "2026-11-20T09:00:00+08:00", DurationMinutes = 45 };

@@ -29,6 +29,9 @@ public sealed class PeriodCountersTests
         Assert.Equal(12, Received(PeriodGranularity.Day, Day(2025, 12, 1), Day(2026, 2, 28)));
         Assert.Equal(5, Received(PeriodGranularity.Day, Day(2026, 1, 31), Day(2026, 2, 1)));
         Assert.Equal(0, Received(PeriodGranularity.Day, Day(2026, 2, 2), Day(2026, 2, 2)));
+        Assert.Equal(9, Received(PeriodGranularity.Month, 2025 * 12 + 11, 2026 * 12));
+        Assert.Equal(12, Received(PeriodGranularity.Year, 2025, 2026));
+        Assert.Equal(0, Received(PeriodGranularity.Year, 2024, 2024));
     }
 
     [Fact]
