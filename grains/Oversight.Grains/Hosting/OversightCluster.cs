@@ -15,6 +15,9 @@ namespace Oversight.Grains.Hosting;
 /// <summary>Cluster mode: Redis membership, grain state and ingest log; silos on configurable ports.</summary>
 public static class OversightCluster
 {
+    /// <summary>How often a silo re-reads the membership table (Orleans' default is 60 s).</summary>
+    public static readonly TimeSpan MembershipRefresh = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Connects to Redis (failing fast with a clear message), then configures clustering, grain
     /// storage and the durable log. Endpoints advertise <c>Orleans:Endpoints:AdvertisedIP</c>
@@ -34,6 +37,14 @@ public static class OversightCluster
         silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: false);
         var redis = Connect(redisConnectionString);
         silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.Configuration));
+
+        // A silo restarted on its old address declares its previous generation dead when it
+        // starts. When two restarted silos write the membership table at once, that write can lose
+        // the race and is only tried again at the next periodic table refresh (60 s by default).
+        // Until then the dead generation keeps its share of the grain directory, and grains hashed
+        // there fail to activate (a chaos run's full restart saw a subtree short for over 60 s).
+        // One read of the table every 10 s per silo is cheap; recovery waits at most that long.
+        silo.Configure<ClusterMembershipOptions>(o => o.TableRefreshTimeout = MembershipRefresh);
         return silo.AddOversightRedisState(redis, serviceId);
     }
 
