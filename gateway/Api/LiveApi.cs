@@ -50,7 +50,7 @@ public static class LiveApi
             return Problems.BadRequest(error);
         }
 
-        return new LiveStream(new LiveContext(scope, scope.Tree.View.Units[index].Id, period!, reader, grains, trees, feed,
+        return new LiveStream(new LiveContext(scope, index, scope.Tree.View.Units[index].Id, period!, reader, grains, trees, feed,
             json.Value.SerializerOptions, lifetime.ApplicationStopping, clock, Expiry(http)));
     }
 
@@ -61,7 +61,7 @@ public static class LiveApi
             : DateTimeOffset.MaxValue;
 
     private sealed record LiveContext(
-        TenantScope Scope, string Unit, string Period, LoadReader Reader, IGrainFactory Grains, TreeCache Trees, AlertFeed Feed,
+        TenantScope Scope, int Index, string Unit, string Period, LoadReader Reader, IGrainFactory Grains, TreeCache Trees, AlertFeed Feed,
         JsonSerializerOptions Json, CancellationToken Stopping, TimeProvider Clock, DateTimeOffset Expires);
 
     private sealed class LiveStream(LiveContext live) : IResult
@@ -84,7 +84,7 @@ public static class LiveApi
             // The counters are taken before the first answer is read, so a change in between is
             // sent again rather than missed.
             var (seen, version) = (await OwnLoadAsync(scope), scope.Tree.View.Version);
-            var (first, _) = await live.Reader.ReadAsync(scope, scope.Tree.View.TryGetIndex(live.Unit, out var start) ? start : -1, live.Period, withChildren: true);
+            var (first, _) = await live.Reader.ReadAsync(scope, live.Index, live.Period, withChildren: true);
             await WriteAsync(response, "retry: 2000\n\n", token);
             await WriteEventAsync(response, "load", first!, token);
 

@@ -83,7 +83,7 @@ async function showTrend() {
   const { tenant, unit, period } = current();
   const to = trendEnd(period), from = monthsBack(to, 11);
   const trend = await api(`/api/v1/tenants/${tenant}/units/${encodeURIComponent(unit)}/trend?from=${from}&to=${to}&yoy=true`);
-  const total = (s) => kinds.reduce((a, k) => a + s.received[k], 0);
+  const total = (s) => sum(s.received);
   const points = trend.points.map((p) => ({ period: p.period, now: total(p.subtree), before: p.previousYear ? total(p.previousYear) : 0 }));
   const svg = $("trend"), ns = "http://www.w3.org/2000/svg";
   const width = svg.clientWidth || 1000, height = 170, base = 140, slot = width / points.length;
@@ -98,7 +98,7 @@ async function showTrend() {
     const x = i * slot + slot * 0.15, w = slot * 0.33, hNow = (base - 12) * p.now / max, hBefore = (base - 12) * p.before / max;
     return [
       shape("rect", { x, y: base - hBefore, width: w, height: hBefore, class: "before" }),
-      shape("rect", { x: x + w, y: base - hNow, width: w, height: hNow, class: "now" }, undefined),
+      shape("rect", { x: x + w, y: base - hNow, width: w, height: hNow, class: "now" }),
       shape("text", { x: x + w, y: base - hNow - 3, "text-anchor": "middle", class: "value" }, String(p.now)),
       shape("text", { x: x + w, y: base + 16, "text-anchor": "middle", class: "label" }, p.period),
     ];
@@ -216,8 +216,7 @@ const percent = (value) => (value === null || value === undefined ? "–" : `${v
 function changeCell(row, kind) {
   const met = row.targetMet ? row.targetMet[kind] : null;
   const mark = met === true ? " ✓ 达标 met" : met === false ? " ✗ 未达标 missed" : "";
-  const td = el("td", percent(row.change[kind]) + mark, row.change[kind] > 0 ? "rebound" : "");
-  return td;
+  return el("td", percent(row.change[kind]) + mark, row.change[kind] > 0 ? "rebound" : "");
 }
 function compareQuery() {
   const target = $("compareTarget").value.trim();
