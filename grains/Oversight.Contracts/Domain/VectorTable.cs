@@ -2,11 +2,12 @@ namespace Oversight.Domain;
 
 /// <summary>
 /// Load vectors by key (a day, a month, a year) in one flat array: no object per bucket, so a
-/// unit's thousands of buckets cost the collector two arrays, not thousands of small ones.
+/// unit's thousands of buckets cost the collector three arrays, not thousands of small ones.
 /// <para>
 /// Keys are found through a dense index over the span of keys held (a unit's days cluster in a
-/// year or two), so the counting path does no hashing; the dictionary keeps the keys for walking
-/// and answers for keys outside a span grown too wide (<see cref="MaxDenseSpan"/>).
+/// year or two), so the counting path does no hashing; the keys themselves sit in an array by
+/// slot for walking. Only keys outside a span grown too wide (<see cref="MaxDenseSpan"/>) go to
+/// a dictionary, made when the first such key arrives.
 /// </para>
 /// </summary>
 public sealed class VectorTable
@@ -14,19 +15,23 @@ public sealed class VectorTable
     /// <summary>The widest key span the dense index covers (about eleven years of days).</summary>
     private const int MaxDenseSpan = 4096;
 
-    private readonly Dictionary<int, int> _slots = [];
     private long[] _values = [];
 
+    // _keys[slot] is the key held at that slot; slots 0 .. _count - 1 are in use.
+    private int[] _keys = [];
+    private int _count;
+
     // _dense[key - _base] is the key's slot + 1, or 0 when the key is not held. Every held key
-    // inside [_base, _base + _dense.Length) is in it.
+    // inside [_base, _base + _dense.Length) is in it; every other held key is in _outside.
     private int[] _dense = [];
     private int _base;
+    private Dictionary<int, int>? _outside;
 
     /// <summary>Number of keys held (a key stays once added, even if its vector returns to zero).</summary>
-    public int Count => _slots.Count;
+    public int Count => _count;
 
-    /// <summary>The keys held, in no particular order.</summary>
-    public Dictionary<int, int>.KeyCollection Keys => _slots.Keys;
+    /// <summary>The keys held, in the order they were added.</summary>
+    public ArraySegment<int> Keys => new(_keys, 0, _count);
 
     /// <summary>The key's vector, added as zeros when new; valid until the next key is added.</summary>
     public Span<long> GetOrAdd(int key)
@@ -34,14 +39,16 @@ public sealed class VectorTable
         var slot = Find(key);
         if (slot < 0)
         {
-            slot = _slots.Count;
-            var needed = (slot + 1) * LoadCounters.Width;
-            if (needed > _values.Length)
+            slot = _count;
+            if (slot == _keys.Length)
             {
-                Array.Resize(ref _values, Math.Max(needed, _values.Length * 2));
+                var capacity = Math.Max(4, slot * 2);
+                Array.Resize(ref _keys, capacity);
+                Array.Resize(ref _values, capacity * LoadCounters.Width);
             }
 
-            _slots[key] = slot;
+            _keys[slot] = key;
+            _count++;
             Index(key, slot);
         }
 
@@ -65,8 +72,8 @@ public sealed class VectorTable
     /// <summary>Adds a vector to the key's.</summary>
     public void Add(int key, ReadOnlySpan<long> vector) => LoadCounters.AddInto(GetOrAdd(key), vector);
 
-    /// <summary>Every key with its vector (a copy-free walk; do not add keys while walking).</summary>
-    public IEnumerable<KeyValuePair<int, int>> Slots => _slots;
+    /// <summary>Every key with its slot (a copy-free walk; do not add keys while walking).</summary>
+    public SlotWalk Slots => new(_keys, _count);
 
     /// <summary>The vector at a slot from <see cref="Slots"/>.</summary>
     public ReadOnlySpan<long> At(int slot) => _values.AsSpan(slot * LoadCounters.Width, LoadCounters.Width);
@@ -74,9 +81,10 @@ public sealed class VectorTable
     /// <summary>Forgets every key.</summary>
     public void Clear()
     {
-        Array.Clear(_values, 0, _slots.Count * LoadCounters.Width);
+        Array.Clear(_values, 0, _count * LoadCounters.Width);
         Array.Clear(_dense);
-        _slots.Clear();
+        _count = 0;
+        _outside = null;
     }
 
     /// <summary>The key's slot, or -1.</summary>
@@ -88,7 +96,7 @@ public sealed class VectorTable
             return _dense[offset] - 1;
         }
 
-        return _slots.Count > 0 && _slots.TryGetValue(key, out var slot) ? slot : -1;
+        return _outside is not null && _outside.TryGetValue(key, out var slot) ? slot : -1;
     }
 
     /// <summary>Puts a new key in the dense index, widening its span when that stays within bounds.</summary>
@@ -107,6 +115,7 @@ public sealed class VectorTable
         var width = high - low;
         if (width > MaxDenseSpan)
         {
+            (_outside ??= [])[key] = slot;
             return;
         }
 
@@ -115,13 +124,32 @@ public sealed class VectorTable
         width = Math.Min(MaxDenseSpan, width + slack);
         _base = (int)low;
         _dense = new int[width];
-        foreach (var (k, s) in _slots)
+        for (var s = 0; s < _count; s++)
         {
-            var o = (long)k - _base;
+            var o = (long)_keys[s] - _base;
             if (o >= 0 && o < width)
             {
                 _dense[o] = s + 1;
             }
+        }
+    }
+
+    /// <summary>The (key, slot) pairs of a table, walked without allocating.</summary>
+    public readonly struct SlotWalk(int[] keys, int count)
+    {
+        /// <summary>Starts the walk.</summary>
+        public Enumerator GetEnumerator() => new(keys, count);
+
+        /// <summary>The walk's position.</summary>
+        public struct Enumerator(int[] keys, int count)
+        {
+            private int _slot = -1;
+
+            /// <summary>The key at the current slot, with the slot.</summary>
+            public readonly KeyValuePair<int, int> Current => new(keys[_slot], _slot);
+
+            /// <summary>Moves to the next slot; false past the last.</summary>
+            public bool MoveNext() => ++_slot < count;
         }
     }
 }

@@ -49,7 +49,12 @@ public sealed partial class UnitGrain(
     private const int TouchTicks = 6;
 
     private readonly PeriodCounters _own = new();
-    private readonly PeriodCounters _subtree = new();
+
+    /// <summary>
+    /// Subtree counters apart from own, made when the unit first holds a child: until then (for
+    /// every leaf, most units of a tree) the subtree is own itself, counted and kept once.
+    /// </summary>
+    private PeriodCounters? _apart;
     private readonly Dictionary<string, ChildHold> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _departed = new(StringComparer.Ordinal);
     /// <summary>Days whose subtree totals changed since the last report, each with a mask of the slots that did.</summary>
@@ -95,7 +100,6 @@ public sealed partial class UnitGrain(
             var s = state.State;
             _parent = s.Parent;
             _own.Add(s.Own);
-            _subtree.Add(s.Own);
             _version = s.Version;
             foreach (var (shard, position) in s.Applied)
             {
@@ -132,7 +136,7 @@ public sealed partial class UnitGrain(
         for (var i = 0; i < children.Length; i++)
         {
             var hold = new ChildHold { Version = totals[i].Version };
-            hold.Set(totals[i].Totals, null, _subtree, null);
+            hold.Set(totals[i].Totals, null, SubtreeApart(), null);
             _children[children[i]] = hold;
         }
 
@@ -221,7 +225,7 @@ public sealed partial class UnitGrain(
         {
             if (hold is not null)
             {
-                hold.Clear(_subtree, _dirty);
+                hold.Clear(SubtreeApart(), _dirty);
                 _children.Remove(report.Child);
             }
 
@@ -231,7 +235,7 @@ public sealed partial class UnitGrain(
         {
             hold ??= _children[report.Child] = new ChildHold();
             hold.Version = report.Version;
-            hold.Set(report.Totals, report.Masks, _subtree, _dirty);
+            hold.Set(report.Totals, report.Masks, SubtreeApart(), _dirty);
             _departed.Remove(report.Child);
         }
 
@@ -239,7 +243,7 @@ public sealed partial class UnitGrain(
         return new ReportAck(true, report.Version);
     }
 
-    public Task<SubtreeTotals> GetSubtreeTotals() => Task.FromResult(new SubtreeTotals(_version, _subtree.ToDelta()));
+    public Task<SubtreeTotals> GetSubtreeTotals() => Task.FromResult(new SubtreeTotals(_version, Subtree.ToDelta()));
 
     public async Task SetParent(string? parent)
     {
@@ -290,14 +294,14 @@ public sealed partial class UnitGrain(
 
     public Task<Quotas> GetQuotas() => Task.FromResult(_quotas);
 
-    public Task<UnitLoad> GetLoad(PeriodRange range) => Task.FromResult(new UnitLoad(_own.Sum(range), _subtree.Sum(range)));
+    public Task<UnitLoad> GetLoad(PeriodRange range) => Task.FromResult(new UnitLoad(_own.Sum(range), Subtree.Sum(range)));
 
     public Task<long[][]> GetSubtreeSeries(PeriodRange range)
     {
         var series = new long[range.Length][];
         for (var i = 0; i < series.Length; i++)
         {
-            series[i] = _subtree.Sum(range with { From = range.From + i, To = range.From + i });
+            series[i] = Subtree.Sum(range with { From = range.From + i, To = range.From + i });
         }
 
         return Task.FromResult(series);
@@ -357,6 +361,10 @@ public sealed partial class UnitGrain(
 
             await state.WriteStateAsync();
             _changed = false;
+
+            // Written: the counters live in _own, so the copy need not stay in memory until the
+            // next checkpoint (it is rebuilt then; activation reads it back from storage).
+            s.Own = DayDelta.Empty;
         }
 
         foreach (var (shard, position) in _applied.ToArray())
@@ -389,12 +397,27 @@ public sealed partial class UnitGrain(
     private IEventLedgerGrain Ledger(int shard) =>
         _ledgers[shard] ??= grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard));
 
+    /// <summary>Own plus what the children report: own itself while the unit has held no child.</summary>
+    private PeriodCounters Subtree => _apart ?? _own;
+
+    /// <summary>The subtree counters apart from own, copied from own the first time a child is held.</summary>
+    private PeriodCounters SubtreeApart()
+    {
+        if (_apart is null)
+        {
+            _apart = new PeriodCounters();
+            _apart.Add(_own.ToDelta());
+        }
+
+        return _apart;
+    }
+
     private bool HasReports => _detaching.Count > 0 || (_parent is not null && _dirty.Count > 0);
 
     /// <summary>Every slot of every day held: the parent gets the whole truth again.</summary>
     private void MarkAllDirty()
     {
-        foreach (var day in _subtree.DayKeys)
+        foreach (var day in Subtree.DayKeys)
         {
             _dirty[day] = AllSlots;
         }
@@ -424,7 +447,7 @@ public sealed partial class UnitGrain(
     {
         _applied[deliveries.Shard] = deliveries.Position;
         _own.Add(deliveries.Own);
-        _subtree.Add(deliveries.Own);
+        _apart?.Add(deliveries.Own);
         foreach (var cell in deliveries.Own.Cells)
         {
             MarkDirty(_dirty, CellDelta.DayOf(cell), 1 << CellDelta.SlotOf(cell));
@@ -585,7 +608,7 @@ public sealed partial class UnitGrain(
         var at = 0;
         for (var i = 0; i < days.Length; i++)
         {
-            var held = _subtree.TryGetDay(days[i], out var vector);
+            var held = Subtree.TryGetDay(days[i], out var vector);
             for (int mask = masks[i], k = 0; mask != 0; mask >>= 1, k++)
             {
                 if ((mask & 1) != 0)

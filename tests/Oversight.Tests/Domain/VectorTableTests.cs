@@ -42,8 +42,17 @@ public sealed class VectorTableTests
                 Assert.Equal(vector, held.ToArray());
             }
 
-            Assert.Equal(expected.Keys.Order(), table.Slots.Select(s => s.Key).Order());
-            Assert.Equal(expected.Values.Sum(v => v.Sum()), table.Slots.Sum(s => table.At(s.Value).ToArray().Sum()));
+            var walked = new List<int>();
+            var total = 0L;
+            foreach (var (key, slot) in table.Slots)
+            {
+                walked.Add(key);
+                total += table.At(slot).ToArray().Sum();
+            }
+
+            Assert.Equal(expected.Keys.Order(), walked.Order());
+            Assert.Equal(walked, table.Keys);
+            Assert.Equal(expected.Values.Sum(v => v.Sum()), total);
             if (round == 0)
             {
                 table.Clear();

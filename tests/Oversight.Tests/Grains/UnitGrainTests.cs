@@ -109,6 +109,34 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ALeafThatGainsAChildKeepsItsOwnCountsInItsSubtree()
+    {
+        // A leaf keeps one set of counters (its subtree is its own) until it first holds a child.
+        await TreeAsync(("hq", null), ("a", "hq"));
+        await DocumentsAsync("a", 3);
+        await SettleAsync("a", "hq");
+        Assert.Equal(3, await SubtreeDocumentsAsync("a"));
+
+        var tenant = fixture.Grains.GetGrain<ITenantGrain>(_tenant);
+        await tenant.UpsertUnits([new UnitRecord("c", "c", "a", 1, "unit")], null);
+        await DocumentsAsync("c", 2);
+        await DocumentsAsync("a", 1);
+        await SettleAsync("c", "a", "hq");
+
+        Assert.Equal(6, await SubtreeDocumentsAsync("a"));
+        Assert.Equal(4, (await Unit("a").GetLoad(November)).Own[DocumentsReceived]);
+        Assert.Equal(6, await SubtreeDocumentsAsync("hq"));
+
+        await tenant.UpsertUnits([new UnitRecord("c", "c", "hq", 1, "unit")], null);
+        await DocumentsAsync("a", 1);
+        await SettleAsync("c", "a", "hq");
+
+        Assert.Equal(5, await SubtreeDocumentsAsync("a"));
+        Assert.Equal(5, (await Unit("a").GetLoad(November)).Own[DocumentsReceived]);
+        Assert.Equal(7, await SubtreeDocumentsAsync("hq"));
+    }
+
+    [Fact]
     public async Task TheLedgerTakesEachIdOnce()
     {
         await TreeAsync(("hq", null), ("a", "hq"));
