@@ -10,10 +10,19 @@ namespace Oversight.Gateway.Ingest;
 /// Ingest of one batch: validate every event, drop repeats inside the batch, then hand the rest to
 /// the tenant's ledger shards (one call per shard). A shard answers once its new events are in the
 /// durable log, so the answer is an acknowledgement; it is sent once they are also counted in
-/// their units' own counters.
+/// their units' own counters, or after <see cref="DeliveryWait"/> if counting takes longer.
 /// </summary>
 public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, OversightMetrics metrics)
 {
+    /// <summary>
+    /// The longest an answer waits for its events to be counted after they are durable. Counting
+    /// normally takes a delivery round (tens of milliseconds); a tenant's first batches on a very
+    /// large tree wake tens of thousands of units at once, and the answer should not wait for all
+    /// of them (nor time out, inviting a needless retry): the events are durable, so they are
+    /// acknowledged and counted as the units come up.
+    /// </summary>
+    public static readonly TimeSpan DeliveryWait = TimeSpan.FromSeconds(10);
+
     public async Task<IngestResponse> IngestAsync(TenantScope scope, List<ParsedEvent> batch)
     {
         var now = clock.GetUtcNow();
@@ -72,9 +81,9 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
         var ledger = grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard));
         var fresh = await ledger.Ingest(events, settings);
         var accepted = fresh.Count(f => f);
-        if (accepted > 0)
+        if (accepted > 0 && !await ledger.Delivered(DeliveryWait))
         {
-            await ledger.Delivered();
+            metrics.AnsweredBeforeCounted(accepted);
         }
 
         return accepted;

@@ -25,11 +25,12 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     Task<bool[]> Ingest(LoggedEvent[] events, Governance.AlertSettings settings);
 
     /// <summary>
-    /// Completes when every entry logged before this call has been handed to its units (counted
-    /// in their own counters, or queued for redelivery when a unit could not be reached).
+    /// True once every entry logged before this call has been handed to its units (counted in
+    /// their own counters, or queued for redelivery when a unit could not be reached); false when
+    /// <paramref name="within"/> passes first (the entries are durable and still on their way).
     /// </summary>
     [AlwaysInterleave]
-    Task Delivered();
+    Task<bool> Delivered(TimeSpan within);
 
     /// <summary>The deliveries for <paramref name="unit"/> logged after <paramref name="after"/> that it has not confirmed durable.</summary>
     [AlwaysInterleave]

@@ -155,17 +155,20 @@ public sealed partial class EventLedgerGrain(
         return fresh;
     }
 
-    public Task Delivered()
+    public async Task<bool> Delivered(TimeSpan within)
     {
         if (_deliveredThrough >= _position)
         {
-            return Task.CompletedTask;
+            return true;
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiters.Add((_position, done));
         StartPump();
-        return done.Task;
+        using var timeout = new CancellationTokenSource();
+        var first = await Task.WhenAny(done.Task, Task.Delay(within, clock, timeout.Token));
+        await timeout.CancelAsync();
+        return first == done.Task;
     }
 
     public Task<UnitDeliveries[]> CatchUp(string unit, long after)

@@ -85,16 +85,9 @@ public sealed partial class UnitGrain(
         (_tenant, _unit) = GrainKeys.Split(this.GetPrimaryKeyString());
         var tenant = grains.GetGrain<ITenantGrain>(_tenant);
 
-        // Always from storage: a unit moved off a stopping silo could arrive carrying the state
-        // it had before its last checkpoint, while the ledger has forgotten what that checkpoint
-        // covered. One extra read per activation buys certainty.
-        var carried = state.RecordExists ? state.State.Version : -1;
-        await state.ReadStateAsync();
-        if (state.RecordExists && carried >= 0 && carried != state.State.Version)
-        {
-            LogStaleCarriedState(logger, _tenant, _unit, carried, state.State.Version);
-        }
-
+        // Orleans read the checkpoint from storage as the grain activated. Units are immovable,
+        // so no activation arrives carrying state from another silo (an earlier version read it
+        // a second time to guard against that: one more storage read per activation).
         if (state.RecordExists)
         {
             var s = state.State;
@@ -649,9 +642,6 @@ public sealed partial class UnitGrain(
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} activated with state of version {Carried} while storage holds {Stored}; using storage")]
-    private static partial void LogStaleCarriedState(ILogger logger, string tenant, string unit, long carried, long stored);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unit {Tenant}/{Unit} deactivates before its last report was answered; it reports again when it next activates")]
     private static partial void LogFinalReportAbandoned(ILogger logger, string tenant, string unit);

@@ -40,7 +40,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var fresh = await ledger.Ingest(events, Settings);
         Assert.All(fresh, Assert.True);
-        await ledger.Delivered();
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
     }
 
     /// <summary>Flushes deepest first, so every delta has reached the top when this returns.</summary>
@@ -144,7 +144,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var first = await ledger.Ingest([Doc("a"), Doc("b")], Settings);
         var second = await ledger.Ingest([Doc("a"), Doc("c"), Doc("b")], Settings);
-        await ledger.Delivered();
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
         Assert.Equal(new[] { true, true }, first);
         Assert.Equal(new[] { false, true, false }, second);
         await SettleAsync("a", "hq");
