@@ -46,6 +46,15 @@ public sealed partial class EventLedgerGrain(
     /// </summary>
     private static readonly TimeSpan MinRoundInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// The most units a round calls at once. A tenant's first rounds on a tree of 100,000 units
+    /// wake tens of thousands of them; Orleans places each new activation in a worker that walks
+    /// every placement in progress whenever one completes, so calling them all at once cost time
+    /// quadratic in the units (a tenth of all CPU on shape L). A round in parts of this many keeps
+    /// that walk short; rounds of a tree this size or smaller go out whole, as before.
+    /// </summary>
+    private const int MaxCallsInFlight = 2048;
+
     private readonly IdSet _seen = new();
     private readonly SortedDictionary<long, Pending> _pending = [];
     private readonly Dictionary<string, PendingPositions> _pendingByUnit = new(StringComparer.Ordinal);
@@ -304,28 +313,9 @@ public sealed partial class EventLedgerGrain(
                 var through = _position;
                 var (targets, round) = Round();
                 var governing = _ungoverned.Count > 0 ? GovernAsync([.. _ungoverned.Values]) : Task.CompletedTask;
-                var calls = new Task[round.Count];
-                for (var i = 0; i < calls.Length; i++)
+                for (var from = 0; from < round.Count; from += MaxCallsInFlight)
                 {
-                    calls[i] = Unit(targets[i]).Apply(round[i]);
-                }
-
-                try
-                {
-                    await Task.WhenAll(calls);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The entries are durable; a unit that missed its share gets it again from
-                    // the maintenance timer (or catches up when it activates).
-                    LogRedeliveryFailed(logger, ex, _tenant, _shard);
-                    for (var i = 0; i < calls.Length; i++)
-                    {
-                        if (!calls[i].IsCompletedSuccessfully)
-                        {
-                            _undelivered.Add((targets[i], round[i].Position));
-                        }
-                    }
+                    await SendAsync(targets, round, from, Math.Min(round.Count, from + MaxCallsInFlight));
                 }
 
                 await governing;
@@ -345,6 +335,34 @@ public sealed partial class EventLedgerGrain(
             _unsent.Clear();
             _deliveredThrough = _position;
             ReleaseWaiters();
+        }
+    }
+
+    /// <summary>Hands a part of a round to its units, all at once, and waits for every answer.</summary>
+    private async Task SendAsync(List<string> targets, List<UnitDeliveries> round, int from, int to)
+    {
+        var calls = new Task[to - from];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            calls[i] = Unit(targets[from + i]).Apply(round[from + i]);
+        }
+
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The entries are durable; a unit that missed its share gets it again from the
+            // maintenance timer (or catches up when it activates).
+            LogRedeliveryFailed(logger, ex, _tenant, _shard);
+            for (var i = 0; i < calls.Length; i++)
+            {
+                if (!calls[i].IsCompletedSuccessfully)
+                {
+                    _undelivered.Add((targets[from + i], round[from + i].Position));
+                }
+            }
         }
     }
 

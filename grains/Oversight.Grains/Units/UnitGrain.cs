@@ -88,7 +88,8 @@ public sealed partial class UnitGrain(
         // Orleans read the checkpoint from storage as the grain activated. Units are immovable,
         // so no activation arrives carrying state from another silo (an earlier version read it
         // a second time to guard against that: one more storage read per activation).
-        if (state.RecordExists)
+        var firstActivation = !state.RecordExists;
+        if (!firstActivation)
         {
             var s = state.State;
             _parent = s.Parent;
@@ -124,7 +125,11 @@ public sealed partial class UnitGrain(
             await CatchUpAsync(shard);
         }
 
-        var children = await tenant.GetChildrenOf(_unit);
+        // A unit that never checkpointed never held a report (it checkpoints before it takes
+        // one), so there is nothing to restore: its children report whatever they have, as they
+        // would to a new parent. Pulling anyway would wake a new tenant's whole tree at once,
+        // each unit pulling from its own children, when its first delivery reached the root.
+        var children = firstActivation ? [] : await tenant.GetChildrenOf(_unit);
         var totals = await Task.WhenAll(children.Select(c => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, c)).GetSubtreeTotals()));
         for (var i = 0; i < children.Length; i++)
         {

@@ -137,6 +137,33 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ARoundToMoreUnitsThanItCallsAtOnceReachesEveryUnit()
+    {
+        // 2,100 units in one round: the ledger calls them in parts (2,048 at most at once).
+        var leaves = Enumerable.Range(0, 2_100).Select(i => $"u{i:D4}").ToArray();
+        await TreeAsync([("hq", null), .. leaves.Select(id => (id, (string?)"hq"))]);
+        var events = leaves.Select(id => new LoggedEvent
+        {
+            Id = $"wide-{id}",
+            Kind = EventKind.Document,
+            Source = "hq",
+            Targets = [id],
+            Day = Day,
+            OccurredAt = DateTimeOffset.UnixEpoch.AddDays(Day - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
+        }).ToArray();
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        Assert.All(await ledger.Ingest(events, Settings), Assert.True);
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
+
+        // Counted in every unit's own counters by the time the ledger says so.
+        var own = await Task.WhenAll(leaves.Select(async id => (await Unit(id).GetLoad(November)).Own[DocumentsReceived]));
+        Assert.All(own, count => Assert.Equal(1, count));
+        await SettleAsync([.. leaves, "hq"]);
+        Assert.Equal(2_100, await SubtreeDocumentsAsync("hq"));
+        Assert.Equal(2_100, (await Unit("hq").GetLoad(November)).Own[LoadCounters.Issued(EventKind.Document)]);
+    }
+
+    [Fact]
     public async Task TheLedgerTakesEachIdOnce()
     {
         await TreeAsync(("hq", null), ("a", "hq"));
