@@ -127,14 +127,22 @@ public sealed partial class UnitGrain(
 
         // A unit that never checkpointed never held a report (it checkpoints before it takes
         // one), so there is nothing to restore: its children report whatever they have, as they
-        // would to a new parent. Pulling anyway would wake a new tenant's whole tree at once,
-        // each unit pulling from its own children, when its first delivery reached the root.
-        var children = firstActivation ? [] : await tenant.GetChildrenOf(_unit);
-        var totals = await Task.WhenAll(children.Select(c => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, c)).GetSubtreeTotals()));
+        // would to a new parent, and it only learns who they are. Pulling anyway would wake a new
+        // tenant's whole tree at once, each unit pulling from its own children, when its first
+        // delivery reached the root.
+        var children = await tenant.GetChildrenOf(_unit);
+        var totals = firstActivation
+            ? null
+            : await Task.WhenAll(children.Select(c => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, c)).GetSubtreeTotals()));
         for (var i = 0; i < children.Length; i++)
         {
-            var hold = new ChildHold { Version = totals[i].Version };
-            hold.Set(totals[i].Totals, null, SubtreeApart(), null);
+            var hold = new ChildHold();
+            if (totals is not null)
+            {
+                hold.Version = totals[i].Version;
+                hold.Set(totals[i].Totals, null, SubtreeApart(), null);
+            }
+
             _children[children[i]] = hold;
         }
 

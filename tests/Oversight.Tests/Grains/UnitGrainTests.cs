@@ -28,20 +28,23 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     /// <summary>Logs <paramref name="count"/> documents from the root to one unit through the ledger, and waits until they are delivered.</summary>
     private async Task DocumentsAsync(string target, int count)
     {
-        var events = Enumerable.Range(0, count).Select(_ => new LoggedEvent
-        {
-            Id = $"e{_next++}",
-            Kind = EventKind.Document,
-            Source = "hq",
-            Targets = [target],
-            Day = Day,
-            OccurredAt = DateTimeOffset.UnixEpoch.AddDays(Day - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
-        }).ToArray();
+        var events = Enumerable.Range(0, count).Select(_ => Document($"e{_next++}", target)).ToArray();
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var fresh = await ledger.Ingest(events, Settings);
         Assert.All(fresh, Assert.True);
         Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
     }
+
+    /// <summary>A document from the root to one unit, on <see cref="Day"/>.</summary>
+    private static LoggedEvent Document(string id, string target) => new()
+    {
+        Id = id,
+        Kind = EventKind.Document,
+        Source = "hq",
+        Targets = [target],
+        Day = Day,
+        OccurredAt = DateTimeOffset.UnixEpoch.AddDays(Day - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
+    };
 
     /// <summary>Flushes deepest first, so every delta has reached the top when this returns.</summary>
     private async Task SettleAsync(params string[] deepestFirst)
@@ -142,15 +145,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         // 2,100 units in one round: the ledger calls them in parts (2,048 at most at once).
         var leaves = Enumerable.Range(0, 2_100).Select(i => $"u{i:D4}").ToArray();
         await TreeAsync([("hq", null), .. leaves.Select(id => (id, (string?)"hq"))]);
-        var events = leaves.Select(id => new LoggedEvent
-        {
-            Id = $"wide-{id}",
-            Kind = EventKind.Document,
-            Source = "hq",
-            Targets = [id],
-            Day = Day,
-            OccurredAt = DateTimeOffset.UnixEpoch.AddDays(Day - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber),
-        }).ToArray();
+        var events = leaves.Select(id => Document($"wide-{id}", id)).ToArray();
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         Assert.All(await ledger.Ingest(events, Settings), Assert.True);
         Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
@@ -158,7 +153,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         // Counted in every unit's own counters by the time the ledger says so.
         var own = await Task.WhenAll(leaves.Select(async id => (await Unit(id).GetLoad(November)).Own[DocumentsReceived]));
         Assert.All(own, count => Assert.Equal(1, count));
-        await SettleAsync([.. leaves, "hq"]);
+        await Task.WhenAll(leaves.Select(id => Unit(id).Flush()));
+        await SettleAsync("hq");
         Assert.Equal(2_100, await SubtreeDocumentsAsync("hq"));
         Assert.Equal(2_100, (await Unit("hq").GetLoad(November)).Own[LoadCounters.Issued(EventKind.Document)]);
     }
