@@ -47,7 +47,8 @@ public sealed partial class EventLedgerGrain(
     private static readonly TimeSpan MinRoundInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// The most units a round calls at once. A tenant's first rounds on a tree of 100,000 units
+    /// The most units a round calls at once (and the maintenance timer redelivers to per tick).
+    /// A tenant's first rounds on a tree of 100,000 units
     /// wake tens of thousands of them; Orleans places each new activation in a worker that walks
     /// every placement in progress whenever one completes, so calling them all at once cost time
     /// quadratic in the units (a tenth of all CPU on shape L). A round in parts of this many keeps
@@ -452,25 +453,39 @@ public sealed partial class EventLedgerGrain(
             }
         }
 
+        // Redeliveries go out together, at most a round's part per tick: this timer holds the
+        // ledger's turn, so one call at a time to thousands of waking units (a new tenant on a
+        // large tree) would keep ingest waiting past the callers' timeout.
+        var due = new List<(string Unit, long Position, Task Call)>();
         foreach (var (unit, position) in _undelivered.ToArray())
         {
-            if (_pending.TryGetValue(position, out var pending) && _pendingByUnit.TryGetValue(unit, out var positions) && positions.Contains(position))
-            {
-                try
-                {
-                    await Unit(unit).Apply(pending.ShareOf(unit, _shard, log) with { Previous = positions.Before(position) });
-                    _undelivered.Remove((unit, position));
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRedeliveryFailed(logger, ex, _tenant, _shard);
-                    break;
-                }
-            }
-            else
+            if (!_pending.TryGetValue(position, out var pending) || !_pendingByUnit.TryGetValue(unit, out var positions) || !positions.Contains(position))
             {
                 _undelivered.Remove((unit, position));
             }
+            else if (due.Count < MaxCallsInFlight)
+            {
+                due.Add((unit, position, RedeliverAsync(unit, pending, positions.Before(position))));
+            }
+        }
+
+        Exception? failed = null;
+        foreach (var (unit, position, call) in due)
+        {
+            try
+            {
+                await call;
+                _undelivered.Remove((unit, position));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed ??= ex;
+            }
+        }
+
+        if (failed is not null)
+        {
+            LogRedeliveryFailed(logger, failed, _tenant, _shard);
         }
 
         var watermark = _pending.Count > 0 ? _pending.Keys.First() - 1 : _position;
@@ -486,6 +501,9 @@ public sealed partial class EventLedgerGrain(
 
         await ForgetExpiredAsync(watermark);
     }
+
+    private async Task RedeliverAsync(string unit, Pending pending, long previous) =>
+        await Unit(unit).Apply(pending.ShareOf(unit, _shard, log) with { Previous = previous });
 
     private async Task ForgetExpiredAsync(long watermark)
     {
