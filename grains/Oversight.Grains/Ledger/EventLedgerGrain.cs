@@ -175,10 +175,15 @@ public sealed partial class EventLedgerGrain(
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiters.Add((_position, done));
         StartPump();
-        using var timeout = new CancellationTokenSource();
-        var first = await Task.WhenAny(done.Task, Task.Delay(within, clock, timeout.Token));
-        await timeout.CancelAsync();
-        return first == done.Task;
+        try
+        {
+            await done.Task.WaitAsync(within, clock);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     public Task<UnitDeliveries[]> CatchUp(string unit, long after)
@@ -339,7 +344,10 @@ public sealed partial class EventLedgerGrain(
         }
     }
 
-    /// <summary>Hands a part of a round to its units, all at once, and waits for every answer.</summary>
+    /// <summary>
+    /// Hands deliveries to their units all at once (a part of a round, or the timer's redeliveries)
+    /// and waits for every answer; a unit that did not take its share is listed for redelivery.
+    /// </summary>
     private async Task SendAsync(List<string> targets, List<UnitDeliveries> round, int from, int to)
     {
         var calls = new Task[to - from];
@@ -455,38 +463,25 @@ public sealed partial class EventLedgerGrain(
 
         // Redeliveries go out together, at most a round's part per tick: this timer holds the
         // ledger's turn, so one call at a time to thousands of waking units (a new tenant on a
-        // large tree) would keep ingest waiting past the callers' timeout.
-        var due = new List<(string Unit, long Position, Task Call)>();
+        // large tree) would keep ingest waiting past the callers' timeout. What is sent leaves
+        // the list; a failed send puts it back.
+        var units = new List<string>();
+        var deliveries = new List<UnitDeliveries>();
         foreach (var (unit, position) in _undelivered.ToArray())
         {
             if (!_pending.TryGetValue(position, out var pending) || !_pendingByUnit.TryGetValue(unit, out var positions) || !positions.Contains(position))
             {
                 _undelivered.Remove((unit, position));
             }
-            else if (due.Count < MaxCallsInFlight)
+            else if (units.Count < MaxCallsInFlight)
             {
-                due.Add((unit, position, RedeliverAsync(unit, pending, positions.Before(position))));
-            }
-        }
-
-        Exception? failed = null;
-        foreach (var (unit, position, call) in due)
-        {
-            try
-            {
-                await call;
+                units.Add(unit);
+                deliveries.Add(pending.ShareOf(unit, _shard, log) with { Previous = positions.Before(position) });
                 _undelivered.Remove((unit, position));
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                failed ??= ex;
-            }
         }
 
-        if (failed is not null)
-        {
-            LogRedeliveryFailed(logger, failed, _tenant, _shard);
-        }
+        await SendAsync(units, deliveries, 0, units.Count);
 
         var watermark = _pending.Count > 0 ? _pending.Keys.First() - 1 : _position;
         if (_ungoverned.Count > 0)
@@ -501,9 +496,6 @@ public sealed partial class EventLedgerGrain(
 
         await ForgetExpiredAsync(watermark);
     }
-
-    private async Task RedeliverAsync(string unit, Pending pending, long previous) =>
-        await Unit(unit).Apply(pending.ShareOf(unit, _shard, log) with { Previous = previous });
 
     private async Task ForgetExpiredAsync(long watermark)
     {
