@@ -8,6 +8,9 @@ using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Oversight.Grains.Log;
+using Oversight.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Hosting;
 using StackExchange.Redis;
 
 namespace Oversight.Grains.Hosting;
@@ -57,6 +60,11 @@ public static class OversightCluster
         silo.Services.AddOptions<RedisStorageOptions>(StorageNames.Store)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.Services.AddSingleton<IConnectionMultiplexer>(redis);
+        silo.Services.AddGrainStorage(StorageNames.Units, (services, _) => new RedisGroupedStore(
+            redis,
+            $"oversight:{serviceId}",
+            new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()),
+            services.GetRequiredService<ILogger<RedisGroupedStore>>()));
         silo.Services.AddSingleton<IEventLog>(new RedisEventLog(redis, $"oversight:{serviceId}"));
         return silo.AddOversightGrains();
     }

@@ -19,11 +19,14 @@ public static class OversightSilo
     {
         var (clusterId, serviceId, siloPort, gatewayPort) = ClusterSettings.Read(configuration);
         silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
-        silo.AddMemoryGrainStorage(StorageNames.Store);
+        foreach (var store in new[] { StorageNames.Store, StorageNames.Units })
+        {
+            silo.AddMemoryGrainStorage(store);
 
-        // Orleans' binary format rather than the JSON default: checkpoints are frequent and large.
-        silo.Services.AddOptions<MemoryGrainStorageOptions>(StorageNames.Store)
-            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+            // Orleans' binary format rather than the JSON default: checkpoints are frequent and large.
+            silo.Services.AddOptions<MemoryGrainStorageOptions>(store)
+                .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        }
         silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
         return silo.AddOversightGrains();
     }

@@ -28,7 +28,7 @@ namespace Oversight.Grains.Units;
 /// </summary>
 [Orleans.Placement.Immovable]
 public sealed partial class UnitGrain(
-    [PersistentState("unit", StorageNames.Store)] IPersistentState<UnitState> state,
+    [PersistentState("unit", StorageNames.Units)] IPersistentState<UnitState> state,
     IGrainFactory grains,
     TimeProvider clock,
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
@@ -79,6 +79,8 @@ public sealed partial class UnitGrain(
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
     private readonly IEventLedgerGrain?[] _ledgers = new IEventLedgerGrain?[IEventLedgerGrain.Shards];
     private (string Id, IUnitGrain Grain)? _parentGrain;
+    private IGrainTimer? _ticker;
+    private bool _resting;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -154,7 +156,7 @@ public sealed partial class UnitGrain(
         // The first tick at a random point of the interval: units activated together (a tenant's
         // first batch wakes all of them) would otherwise all checkpoint in the same instant.
         var firstTick = CheckpointInterval * (0.5 + Random.Shared.NextDouble());
-        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(firstTick, CheckpointInterval) { Interleave = false });
+        _ticker = this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(firstTick, CheckpointInterval) { Interleave = false });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -271,7 +273,7 @@ public sealed partial class UnitGrain(
             MarkAllDirty();
         }
 
-        _changed = true;
+        MarkChanged();
         await CheckpointAsync();
         StartReporting();
     }
@@ -279,7 +281,7 @@ public sealed partial class UnitGrain(
     public async Task SetQuotas(Quotas quotas, AlertSettings settings)
     {
         _quotas = quotas;
-        _changed = true;
+        MarkChanged();
         var now = clock.GetUtcNow();
         var today = Period.LocalDate(now, settings.Zone);
         foreach (var (granularity, caps, key) in new[]
@@ -341,6 +343,30 @@ public sealed partial class UnitGrain(
             {
                 LogReportFailed(logger, ex, _tenant, _unit, 0);
             }
+        }
+
+        if (!_changed && _touchesOwed == 0 && _alerts.Count == 0 && _applied.All(a => _confirmed.GetValueOrDefault(a.Key) >= a.Value))
+        {
+            // Nothing to write, confirm, raise or touch: no ticks until something changes. A tree
+            // of 100,000 mostly idle units spent about 2% of a core on empty ticks otherwise.
+            _resting = true;
+            _ticker?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Something to checkpoint: the checkpoint timer runs again if it rested.</summary>
+    private void MarkChanged()
+    {
+        _changed = true;
+        Wake();
+    }
+
+    private void Wake()
+    {
+        if (_resting)
+        {
+            _resting = false;
+            _ticker?.Change(CheckpointInterval, CheckpointInterval);
         }
     }
 
@@ -459,7 +485,7 @@ public sealed partial class UnitGrain(
             MarkDirty(_dirty, CellDelta.DayOf(cell), 1 << CellDelta.SlotOf(cell));
         }
 
-        _changed = true;
+        MarkChanged();
         StartReporting();
         if (deliveries.Settings is { } settings)
         {
@@ -519,6 +545,7 @@ public sealed partial class UnitGrain(
         if (alert is not null && !_raised.Contains(alert.Id))
         {
             _alerts.Add(alert);
+            Wake();
         }
     }
 
@@ -569,7 +596,7 @@ public sealed partial class UnitGrain(
                     var (former, version) = _detaching.First();
                     await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, former)).Report(new SubtreeReport(_unit, version, DayDelta.Empty, Detach: true));
                     _detaching.Remove(former);
-                    _changed = true;
+                    MarkChanged();
                 }
                 else if (_parent is not null && _dirty.Count > 0)
                 {
@@ -636,6 +663,7 @@ public sealed partial class UnitGrain(
         }
 
         _touchesOwed = TouchTicks;
+        Wake();
         if (!ack.Accepted && ack.HeldVersion != long.MaxValue)
         {
             // The parent holds a newer version (an earlier activation of ours reported it):

@@ -28,6 +28,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(StorageNames.Store);
+            silo.AddMemoryGrainStorage(StorageNames.Units);
             silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
             silo.AddOversightGrains();
         }
