@@ -45,6 +45,37 @@ public static class EventsApi
             batch = EventBatchParser.Parse(body!.Memory, ndjson, out parseProblem);
         }
 
-        return parseProblem ?? TypedResults.Ok(await ingest.IngestAsync(scope!, batch!));
+        if (parseProblem is not null)
+        {
+            return parseProblem;
+        }
+
+        // RFC 7240: a client backfilling history may prefer the answer as soon as its events are
+        // durable, without waiting for them to be counted (the backlog stays bounded).
+        var backfill = PrefersRespondAsync(http.Request);
+        if (backfill)
+        {
+            http.Response.Headers["Preference-Applied"] = "respond-async";
+        }
+
+        return TypedResults.Ok(await ingest.IngestAsync(scope!, batch!, backfill));
+    }
+
+    /// <summary>Whether a <c>Prefer</c> header holds the <c>respond-async</c> preference.</summary>
+    public static bool PrefersRespondAsync(HttpRequest request)
+    {
+        foreach (var header in request.Headers["Prefer"])
+        {
+            foreach (var preference in (header ?? "").Split(','))
+            {
+                var token = preference.Split(';', 2)[0].Split('=', 2)[0].Trim();
+                if (token.Equals("respond-async", StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }

@@ -23,7 +23,21 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
     /// </summary>
     public static readonly TimeSpan DeliveryWait = TimeSpan.FromSeconds(10);
 
-    public async Task<IngestResponse> IngestAsync(TenantScope scope, List<ParsedEvent> batch)
+    /// <summary>
+    /// With <c>Prefer: respond-async</c> (a backfill), how many of a shard's events may still be
+    /// on their way to their units when the answer goes: the answer waits only while the backlog
+    /// is larger. Rounds then carry many batches, so each unit gets one call for several of them
+    /// (a round is otherwise bounded by the batches the clients have in flight).
+    /// </summary>
+    public const int BackfillBacklog = 50_000;
+
+    /// <summary>
+    /// Validates and logs a batch. The answer goes once the accepted events are durable and
+    /// counted in their units (or <see cref="DeliveryWait"/> has passed); with
+    /// <paramref name="backfill"/>, once they are durable and at most <see cref="BackfillBacklog"/>
+    /// events of the shard are still to be counted.
+    /// </summary>
+    public async Task<IngestResponse> IngestAsync(TenantScope scope, List<ParsedEvent> batch, bool backfill = false)
     {
         var now = clock.GetUtcNow();
         var tree = scope.Tree;
@@ -55,7 +69,7 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
             }
         }
 
-        var accepted = await LogAsync(scope.Tenant, candidates, tree.Info.Alerts);
+        var accepted = await LogAsync(scope.Tenant, candidates, tree.Info.Alerts, backfill ? BackfillBacklog : 0);
         duplicates += candidates.Count - accepted;
         if (accepted > 0 && !tree.HasEvents)
         {
@@ -66,22 +80,23 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
         return new IngestResponse(accepted, duplicates, rejected);
     }
 
-    private async Task<int> LogAsync(string tenant, List<LoggedEvent> candidates, Governance.AlertSettings settings)
+    private async Task<int> LogAsync(string tenant, List<LoggedEvent> candidates, Governance.AlertSettings settings, int behind)
     {
-        var answers = await Task.WhenAll(candidates.GroupBy(e => LedgerShards.Of(e.Id)).Select(g => LogShardAsync(tenant, g.Key, [.. g], settings)));
+        var answers = await Task.WhenAll(candidates.GroupBy(e => LedgerShards.Of(e.Id)).Select(g => LogShardAsync(tenant, g.Key, [.. g], settings, behind)));
         return answers.Sum();
     }
 
     /// <summary>
-    /// Logs a shard's part of the batch, then waits until it is counted in its units' own counters
-    /// (the ledger hands deliveries out in rounds beside ingest, so waiting does not hold it up).
+    /// Logs a shard's part of the batch, then waits until it is counted in its units' own counters,
+    /// all but <paramref name="behind"/> of the shard's events (the ledger hands deliveries out in
+    /// rounds beside ingest, so waiting does not hold it up).
     /// </summary>
-    private async Task<int> LogShardAsync(string tenant, int shard, LoggedEvent[] events, Governance.AlertSettings settings)
+    private async Task<int> LogShardAsync(string tenant, int shard, LoggedEvent[] events, Governance.AlertSettings settings, int behind)
     {
         var ledger = grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard));
         var fresh = await ledger.Ingest(events, settings);
         var accepted = fresh.Count(f => f);
-        if (accepted > 0 && !await ledger.Delivered(DeliveryWait))
+        if (accepted > 0 && !await ledger.Delivered(DeliveryWait, behind))
         {
             metrics.AnsweredBeforeCounted(accepted);
         }

@@ -64,8 +64,11 @@ public sealed class HttpDriver(string baseUrl, string token)
         }
     }
 
-    /// <summary>Posts pre-serialized batches from <paramref name="clients"/> concurrent clients; returns elapsed seconds.</summary>
-    public async Task<(double Seconds, long Accepted)> IngestAsync(string tenant, IReadOnlyList<byte[]> batches, int clients)
+    /// <summary>
+    /// Posts pre-serialized batches from <paramref name="clients"/> concurrent clients; returns elapsed
+    /// seconds. With <paramref name="backfill"/>, each post carries <c>Prefer: respond-async</c>.
+    /// </summary>
+    public async Task<(double Seconds, long Accepted)> IngestAsync(string tenant, IReadOnlyList<byte[]> batches, int clients, bool backfill = false)
     {
         var accepted = 0L;
         var stopwatch = Stopwatch.StartNew();
@@ -73,16 +76,21 @@ public sealed class HttpDriver(string baseUrl, string token)
         {
             for (var i = c; i < batches.Count; i += clients)
             {
-                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i]))!;
+                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i], backfill))!;
                 Interlocked.Add(ref accepted, answer["accepted"]!.GetValue<long>());
             }
         }));
         return (stopwatch.Elapsed.TotalSeconds, accepted);
     }
 
-    public async Task<string> PostBatchAsync(string tenant, byte[] batch)
+    public async Task<string> PostBatchAsync(string tenant, byte[] batch, bool backfill = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/tenants/{tenant}/events") { Content = new ByteArrayContent(batch) };
+        if (backfill)
+        {
+            request.Headers.Add("Prefer", "respond-async");
+        }
+
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await _http.SendAsync(request);

@@ -26,11 +26,14 @@ public interface IEventLedgerGrain : IGrainWithStringKey
 
     /// <summary>
     /// True once every entry logged before this call has been handed to its units (counted in
-    /// their own counters, or queued for redelivery when a unit could not be reached); false when
-    /// <paramref name="within"/> passes first (the entries are durable and still on their way).
+    /// their own counters, or queued for redelivery when a unit could not be reached), except at
+    /// most <paramref name="behind"/> events of the latest; false when <paramref name="within"/>
+    /// passes first (the entries are durable and still on their way). With <paramref name="behind"/>
+    /// 0 the caller's own events are counted when this answers true; with more, a backfill keeps
+    /// the shard's rounds full while its backlog stays bounded.
     /// </summary>
     [AlwaysInterleave]
-    Task<bool> Delivered(TimeSpan within);
+    Task<bool> Delivered(TimeSpan within, int behind);
 
     /// <summary>The deliveries for <paramref name="unit"/> logged after <paramref name="after"/> that it has not confirmed durable.</summary>
     [AlwaysInterleave]

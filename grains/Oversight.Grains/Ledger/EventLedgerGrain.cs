@@ -63,7 +63,14 @@ public sealed partial class EventLedgerGrain(
     private readonly HashSet<(string Unit, long Position)> _undelivered = [];
     private readonly SortedDictionary<long, LogEntry> _ungoverned = [];
     private readonly List<LogEntry> _unsent = [];
-    private readonly List<(long Through, TaskCompletionSource Done)> _waiters = [];
+    /// <summary>Callers waiting until the events delivered (<see cref="_deliveredEvents"/>) reach a count.</summary>
+    private readonly List<(long Events, TaskCompletionSource Done)> _waiters = [];
+    /// <summary>Entries not yet delivered, each with the count of events logged through it.</summary>
+    private readonly Queue<(long Position, long Events)> _undeliveredEntries = new();
+    /// <summary>Events logged (accepted, or replayed as pending) by this activation.</summary>
+    private long _loggedEvents;
+    /// <summary>Of <see cref="_loggedEvents"/>, those handed to their units.</summary>
+    private long _deliveredEvents;
     private readonly Dictionary<string, IUnitGrain> _units = new(StringComparer.Ordinal);
     private Task _pumping = Task.CompletedTask;
     private long _deliveredThrough;
@@ -165,15 +172,16 @@ public sealed partial class EventLedgerGrain(
         return fresh;
     }
 
-    public async Task<bool> Delivered(TimeSpan within)
+    public async Task<bool> Delivered(TimeSpan within, int behind)
     {
-        if (_deliveredThrough >= _position)
+        var target = _loggedEvents - Math.Max(0, behind);
+        if (_deliveredEvents >= target)
         {
             return true;
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiters.Add((_position, done));
+        _waiters.Add((target, done));
         StartPump();
         try
         {
@@ -233,6 +241,8 @@ public sealed partial class EventLedgerGrain(
     /// </summary>
     private void AddPending(LogEntry entry, byte[] bytes)
     {
+        _loggedEvents += entry.Events.Length;
+        _undeliveredEntries.Enqueue((entry.Position, _loggedEvents));
         var units = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in entry.Events)
         {
@@ -325,8 +335,7 @@ public sealed partial class EventLedgerGrain(
                 }
 
                 await governing;
-                _deliveredThrough = Math.Max(_deliveredThrough, through);
-                ReleaseWaiters();
+                DeliveredThrough(through);
             }
         }
         finally
@@ -339,8 +348,7 @@ public sealed partial class EventLedgerGrain(
             }
 
             _unsent.Clear();
-            _deliveredThrough = _position;
-            ReleaseWaiters();
+            DeliveredThrough(_position);
         }
     }
 
@@ -418,11 +426,18 @@ public sealed partial class EventLedgerGrain(
         return owed;
     }
 
-    private void ReleaseWaiters()
+    /// <summary>Every entry through <paramref name="position"/> is handed out: answers who waited for it.</summary>
+    private void DeliveredThrough(long position)
     {
+        _deliveredThrough = Math.Max(_deliveredThrough, position);
+        while (_undeliveredEntries.TryPeek(out var entry) && entry.Position <= _deliveredThrough)
+        {
+            _deliveredEvents = _undeliveredEntries.Dequeue().Events;
+        }
+
         for (var i = _waiters.Count - 1; i >= 0; i--)
         {
-            if (_waiters[i].Through <= _deliveredThrough)
+            if (_waiters[i].Events <= _deliveredEvents)
             {
                 _waiters[i].Done.TrySetResult();
                 _waiters.RemoveAt(i);

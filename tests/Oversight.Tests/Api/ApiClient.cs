@@ -20,7 +20,11 @@ public sealed class ApiClient(HttpClient http, string? token)
     public Task<Reply> SendRawAsync(HttpMethod method, string path, string body, string contentType) =>
         SendAsync(method, path, new StringContent(body, Encoding.UTF8, MediaTypeHeaderValue.Parse(contentType)));
 
-    public async Task<Reply> SendAsync(HttpMethod method, string path, HttpContent? content)
+    public async Task<Reply> SendAsync(HttpMethod method, string path, HttpContent? content) =>
+        (await SendWithHeadersAsync(method, path, content)).Reply;
+
+    /// <summary>Sends with extra request headers; answers with the response's headers too.</summary>
+    public async Task<(Reply Reply, HttpResponseHeaders Headers)> SendWithHeadersAsync(HttpMethod method, string path, HttpContent? content, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         if (token is not null)
@@ -28,10 +32,17 @@ public sealed class ApiClient(HttpClient http, string? token)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
         using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return new Reply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text.Length == 0 ? null : JsonNode.Parse(text), response.Headers.RetryAfter?.ToString());
+        return (new Reply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text.Length == 0 ? null : JsonNode.Parse(text), response.Headers.RetryAfter?.ToString()), response.Headers);
     }
+
+    public static StringContent JsonContent(object body) => Json(body);
 
     private static StringContent Json(object body) =>
         new(body is string s ? s : JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 
+using Oversight.Grains;
+
 namespace Oversight.Tests.Api;
 
 [Collection(GatewayCollection.Name)]
@@ -32,6 +34,40 @@ public sealed class EventsApiTests(GatewayFixture gateway)
         Assert.Equal("d-unknown", rejected[1]!["id"]!.GetValue<string>());
         Assert.All(rejected, r => Assert.False(string.IsNullOrEmpty(r!["detail"]!.GetValue<string>())));
         Assert.Equal(2, await ReceivedDocumentsAsync(group, "hq"));
+    }
+
+    [Fact]
+    public async Task ABackfillIsAnsweredOnceDurableAndCountsExactlyOnce()
+    {
+        var group = await Group.CreateAsync(gateway);
+        var events = Enumerable.Range(0, 300).Select(i => Group.Document($"bf-{i}", "hq", Day, "s1", "s2")).ToArray();
+        var (reply, headers) = await group.Admin.SendWithHeadersAsync(HttpMethod.Post, $"{group.Base}/events", ApiClient.JsonContent(events), ("Prefer", "wait=5, respond-async"));
+        Assert.Equal(300, reply.AssertOk().Json["accepted"]!.GetValue<int>());
+        Assert.Equal(["respond-async"], headers.GetValues("Preference-Applied"));
+
+        // The answer may precede counting; once the shard has handed everything out, the counts are exact.
+        Assert.True(await gateway.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(group.Tenant, 0)).Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.Equal(600, await ReceivedDocumentsAsync(group, "hq"));
+        Assert.Equal(300, await ReceivedDocumentsAsync(group, "s1"));
+
+        var (again, againHeaders) = await group.Admin.SendWithHeadersAsync(HttpMethod.Post, $"{group.Base}/events", ApiClient.JsonContent(events[..10]));
+        Assert.Equal(10, again.AssertOk().Json["duplicates"]!.GetValue<int>());
+        Assert.False(againHeaders.Contains("Preference-Applied"));
+        Assert.Equal(600, await ReceivedDocumentsAsync(group, "hq"));
+    }
+
+    [Theory]
+    [InlineData("respond-async", true)]
+    [InlineData("wait=5, Respond-Async", true)]
+    [InlineData("respond-async; x=y", true)]
+    [InlineData("return=minimal", false)]
+    [InlineData("respond-asynchronously", false)]
+    [InlineData("", false)]
+    public void ThePreferHeaderIsReadAsRfc7240Says(string prefer, bool backfill)
+    {
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        http.Request.Headers["Prefer"] = prefer;
+        Assert.Equal(backfill, Oversight.Gateway.Api.EventsApi.PrefersRespondAsync(http.Request));
     }
 
     [Fact]

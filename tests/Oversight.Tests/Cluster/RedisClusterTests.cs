@@ -149,7 +149,7 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
             Assert.Equal(0, await IngestUntilAcknowledgedAsync(second.GrainFactory, events[..100]));
             Assert.Equal(0, await IngestUntilAcknowledgedAsync(second.GrainFactory, inspections));
             // Alerts of entries replayed after the crash are raised by the ledger's first round.
-            Assert.True(await second.GrainFactory.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(Tenant, 0)).Delivered(TimeSpan.FromMinutes(1)));
+            Assert.True(await second.GrainFactory.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(Tenant, 0)).Delivered(TimeSpan.FromMinutes(1), 0));
             var alerts = await AlertsAsync(second.GrainFactory, 5);
             Assert.Equal(["unplannedInspection:insp-0", "unplannedInspection:insp-1", "unplannedInspection:insp-2", "unplannedInspection:insp-3", "unplannedInspection:insp-4"], alerts.Select(a => a.Id).Order(StringComparer.Ordinal));
             Assert.Equal(7, (await second.GrainFactory.GetGrain<ITenantGrain>(Tenant).GetInfo())!.Units);

@@ -32,7 +32,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var fresh = await ledger.Ingest(events, Settings);
         Assert.All(fresh, Assert.True);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
     }
 
     /// <summary>A document from the root to one unit, on <see cref="Day"/>.</summary>
@@ -148,7 +148,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var events = leaves.Select(id => Document($"wide-{id}", id)).ToArray();
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         Assert.All(await ledger.Ingest(events, Settings), Assert.True);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
 
         // Counted in every unit's own counters by the time the ledger says so.
         var own = await Task.WhenAll(leaves.Select(async id => (await Unit(id).GetLoad(November)).Own[DocumentsReceived]));
@@ -167,7 +167,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var first = await ledger.Ingest([Doc("a"), Doc("b")], Settings);
         var second = await ledger.Ingest([Doc("a"), Doc("c"), Doc("b")], Settings);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1)));
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
         Assert.Equal(new[] { true, true }, first);
         Assert.Equal(new[] { false, true, false }, second);
         await SettleAsync("a", "hq");
