@@ -17,9 +17,9 @@ public interface ITenantGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TreeSnapshot?> GetTreeIfChanged(long knownVersion);
 
-    /// <summary>The current parent of a unit (null for the root or an unknown unit).</summary>
+    /// <summary>A unit's current parent (null for the root or an unknown unit) and children, sorted by id.</summary>
     [AlwaysInterleave]
-    Task<string?> GetParentOf(string unit);
+    Task<UnitPlace> GetPlaceOf(string unit);
 
     /// <summary>The current children of a unit, sorted by id.</summary>
     [AlwaysInterleave]
@@ -31,3 +31,7 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Records that events were counted, which fixes the time zone.</summary>
     Task MarkHasEvents();
 }
+
+/// <summary>Where a unit sits in its tree: what a unit asks for when it activates.</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.UnitPlace")]
+public sealed record UnitPlace([property: Id(0)] string? Parent, [property: Id(1)] string[] Children);

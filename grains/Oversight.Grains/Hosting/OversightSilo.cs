@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Oversight.Grains.Log;
+using Oversight.Grains.Storage;
+using Orleans.Runtime.Hosting;
 
 namespace Oversight.Grains.Hosting;
 
@@ -19,16 +20,23 @@ public static class OversightSilo
     {
         var (clusterId, serviceId, siloPort, gatewayPort) = ClusterSettings.Read(configuration);
         silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
-        foreach (var store in new[] { StorageNames.Store, StorageNames.Units })
-        {
-            silo.AddMemoryGrainStorage(store);
-
-            // Orleans' binary format rather than the JSON default: checkpoints are frequent and large.
-            silo.Services.AddOptions<MemoryGrainStorageOptions>(store)
-                .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
-        }
+        silo.AddOversightLocalStores();
         silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
         return silo.AddOversightGrains();
+    }
+
+    /// <summary>
+    /// Grain state in the silo's own memory (<see cref="LocalGrainStore"/>), in Orleans' binary
+    /// format rather than the JSON default: checkpoints are frequent and large.
+    /// </summary>
+    public static ISiloBuilder AddOversightLocalStores(this ISiloBuilder silo)
+    {
+        foreach (var store in new[] { StorageNames.Store, StorageNames.Units })
+        {
+            silo.Services.AddGrainStorage(store, (services, _) => new LocalGrainStore(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+        }
+
+        return silo;
     }
 
     /// <summary>What every silo needs besides clustering, storage and the log.</summary>

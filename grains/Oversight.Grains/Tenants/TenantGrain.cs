@@ -65,16 +65,18 @@ public sealed class TenantGrain(
         return Task.FromResult<TreeSnapshot?>(_snapshot);
     }
 
-    public Task<string?> GetParentOf(string unit) =>
-        Task.FromResult(state.State.Units.TryGetValue(unit, out var u) ? u.ParentId : null);
+    public Task<UnitPlace> GetPlaceOf(string unit) =>
+        Task.FromResult(new UnitPlace(state.State.Units.TryGetValue(unit, out var u) ? u.ParentId : null, ChildrenOf(unit)));
 
-    public Task<string[]> GetChildrenOf(string unit)
+    public Task<string[]> GetChildrenOf(string unit) => Task.FromResult(ChildrenOf(unit));
+
+    private string[] ChildrenOf(string unit)
     {
         _children ??= state.State.Units.Values
             .Where(u => u.ParentId is not null)
             .GroupBy(u => u.ParentId!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(u => u.Id).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
-        return Task.FromResult(_children.GetValueOrDefault(unit, []));
+        return _children.GetValueOrDefault(unit, []);
     }
 
     public async Task<TreeChange> UpsertUnits(UnitRecord[] batch, string? scopeUnit)

@@ -91,6 +91,7 @@ public sealed partial class UnitGrain(
         // so no activation arrives carrying state from another silo (an earlier version read it
         // a second time to guard against that: one more storage read per activation).
         var firstActivation = !state.RecordExists;
+        var place = await tenant.GetPlaceOf(_unit);
         if (!firstActivation)
         {
             var s = state.State;
@@ -118,7 +119,7 @@ public sealed partial class UnitGrain(
         else
         {
             // Recorded at once, so a later move finds the parent this unit reported to.
-            _parent = await tenant.GetParentOf(_unit);
+            _parent = place.Parent;
             _changed = true;
         }
 
@@ -132,7 +133,7 @@ public sealed partial class UnitGrain(
         // would to a new parent, and it only learns who they are. Pulling anyway would wake a new
         // tenant's whole tree at once, each unit pulling from its own children, when its first
         // delivery reached the root.
-        var children = await tenant.GetChildrenOf(_unit);
+        var children = place.Children;
         var totals = firstActivation
             ? null
             : await Task.WhenAll(children.Select(c => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, c)).GetSubtreeTotals()));

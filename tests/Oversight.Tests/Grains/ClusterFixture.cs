@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
-using Oversight.Grains;
 using Oversight.Grains.Hosting;
 using Oversight.Grains.Log;
 
@@ -27,8 +26,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Store);
-            silo.AddMemoryGrainStorage(StorageNames.Units);
+            silo.AddOversightLocalStores();
             silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
             silo.AddOversightGrains();
         }

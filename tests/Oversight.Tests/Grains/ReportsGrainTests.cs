@@ -67,8 +67,7 @@ public sealed class ReportsGrainTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Store);
-            silo.AddMemoryGrainStorage(StorageNames.Units);
+            silo.AddOversightLocalStores();
             silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.AddOversightGrains();
