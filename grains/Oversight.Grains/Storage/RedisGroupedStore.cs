@@ -182,7 +182,10 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
         }
     }
 
-    /// <summary>Starts one Redis call for the group; its answer completes each request in it.</summary>
+    /// <summary>
+    /// Starts one Redis call for the group; its answer completes each request in it. A call that
+    /// cannot even start fails its own requests, never the loop that serves every other grain.
+    /// </summary>
     private void Send(List<Request> group)
     {
         if (group.Count == 0)
@@ -191,6 +194,18 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
         }
 
         var requests = group.ToArray();
+        try
+        {
+            Start(requests);
+        }
+        catch (Exception ex)
+        {
+            Failed(Task.FromException(ex), requests);
+        }
+    }
+
+    private void Start(Request[] requests)
+    {
         Task call;
         if (requests[0].Write)
         {
@@ -213,10 +228,17 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
                     return;
                 }
 
-                var results = (RedisResult[])t.Result!;
-                for (var i = 0; i < n; i++)
+                try
                 {
-                    requests[i].Done.TrySetResult(((long)results[i] == 1, RedisValue.Null));
+                    var results = (RedisResult[])t.Result!;
+                    for (var i = 0; i < n; i++)
+                    {
+                        requests[i].Done.TrySetResult(((long)results[i] == 1, RedisValue.Null));
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Failed(Task.FromException(ex), requests);
                 }
             }, TaskScheduler.Default);
         }
@@ -236,9 +258,16 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
                     return;
                 }
 
-                for (var i = 0; i < requests.Length; i++)
+                try
                 {
-                    requests[i].Done.TrySetResult((t.Result[2 * i], t.Result[2 * i + 1]));
+                    for (var i = 0; i < requests.Length; i++)
+                    {
+                        requests[i].Done.TrySetResult((t.Result[2 * i], t.Result[2 * i + 1]));
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Failed(Task.FromException(ex), requests);
                 }
             }, TaskScheduler.Default);
         }

@@ -55,6 +55,19 @@ public sealed class RedisGroupedStoreTests(RedisServer redis) : GrainStoreContra
     }
 
     [Fact]
+    public async Task AnUnreachableRedisFailsEachRequestAndTheStoreServesTheNext()
+    {
+        var options = new ConfigurationOptions { AbortOnConnectFail = false, ConnectTimeout = 200, AsyncTimeout = 500, SyncTimeout = 500 };
+        options.EndPoints.Add("127.0.0.1", 1);
+        using var nowhere = await ConnectionMultiplexer.ConnectAsync(options);
+        using var store = new RedisGroupedStore(nowhere, _prefix, new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()), NullLogger<RedisGroupedStore>.Instance);
+
+        // Each request fails on its own (no hang), and the group after a failed one is still served.
+        await Assert.ThrowsAsync<RedisGroupedStoreException>(() => store.WriteStateAsync("unit", Unit("acme/x"), State("hq", 1)));
+        await Assert.ThrowsAsync<RedisGroupedStoreException>(() => store.ReadStateAsync("unit", Unit("acme/x"), new GrainState<Oversight.Grains.Units.UnitState>()));
+    }
+
+    [Fact]
     public async Task AClearedStateLeavesNoKeys()
     {
         var state = State("hq", 5);
