@@ -53,12 +53,13 @@ public static class EventsApi
         // RFC 7240: a client backfilling history may prefer the answer as soon as its events are
         // durable, without waiting for them to be counted (the backlog stays bounded).
         var backfill = PrefersRespondAsync(http.Request);
+        var answer = await ingest.IngestAsync(scope!, batch!, backfill);
         if (backfill)
         {
             http.Response.Headers["Preference-Applied"] = "respond-async";
         }
 
-        return TypedResults.Ok(await ingest.IngestAsync(scope!, batch!, backfill));
+        return TypedResults.Ok(answer);
     }
 
     /// <summary>Whether a <c>Prefer</c> header holds the <c>respond-async</c> preference.</summary>

@@ -3,14 +3,14 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Persistence;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Oversight.Grains.Log;
 using Oversight.Grains.Storage;
-using Microsoft.Extensions.Logging;
-using Orleans.Runtime.Hosting;
 using StackExchange.Redis;
 
 namespace Oversight.Grains.Hosting;

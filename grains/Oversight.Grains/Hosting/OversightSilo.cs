@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Oversight.Grains.Log;
 using Oversight.Grains.Storage;
-using Orleans.Runtime.Hosting;
 
 namespace Oversight.Grains.Hosting;
 
