@@ -95,9 +95,7 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var (state, etag) = Keys(stateName, grainId);
-        var read = new Request(state, etag, Write: false, default, default, default);
-        _requests.Writer.TryWrite(read);
-        var (data, held) = await read.Done.Task;
+        var (data, held) = await Enqueue(new Request(state, etag, Write: false, default, default, default));
         if (data.IsNull)
         {
             grainState.State = Activator.CreateInstance<T>();
@@ -115,9 +113,7 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
     {
         var (state, etag) = Keys(stateName, grainId);
         var newEtag = Guid.NewGuid().ToString("N");
-        var write = new Request(state, etag, Write: true, grainState.ETag ?? "", newEtag, _serializer.Serialize(grainState.State).ToMemory());
-        _requests.Writer.TryWrite(write);
-        var (written, _) = await write.Done.Task;
+        var (written, _) = await Enqueue(new Request(state, etag, Write: true, grainState.ETag ?? "", newEtag, _serializer.Serialize(grainState.State).ToMemory()));
         if (!(bool)written)
         {
             throw new InconsistentStateException($"Version conflict writing {stateName} of {grainId}: the etag held is not {grainState.ETag ?? "(none)"}; another activation wrote it.");
@@ -150,6 +146,10 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
         }
     }
 
+    /// <summary>Queues a request for the next group; after disposal, fails it rather than leave it waiting.</summary>
+    private Task<(RedisValue, RedisValue)> Enqueue(Request request) =>
+        _requests.Writer.TryWrite(request) ? request.Done.Task : Task.FromException<(RedisValue, RedisValue)>(new ObjectDisposedException(nameof(RedisGroupedStore)));
+
     private (RedisKey State, RedisKey Etag) Keys(string stateName, GrainId grainId)
     {
         var name = $"{stateName}/{grainId.Type}/{grainId.Key}";
@@ -171,20 +171,18 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
                 if (group.Count == MaxGroup)
                 {
                     Send(group);
-                    group.Clear();
                 }
             }
 
             Send(reads);
             Send(writes);
-            reads.Clear();
-            writes.Clear();
         }
     }
 
     /// <summary>
-    /// Starts one Redis call for the group; its answer completes each request in it. A call that
-    /// cannot even start fails its own requests, never the loop that serves every other grain.
+    /// Starts one Redis call for the group and empties it; the answer completes each request in
+    /// it. A call that cannot even start fails its own requests, never the loop that serves every
+    /// other grain.
     /// </summary>
     private void Send(List<Request> group)
     {
@@ -194,6 +192,7 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
         }
 
         var requests = group.ToArray();
+        group.Clear();
         try
         {
             Start(requests);
