@@ -40,7 +40,18 @@ public interface IUnitGrain : IGrainWithStringKey
     /// <summary>Completes once every change so far has been reported to the parent; true when there was anything to report.</summary>
     Task<bool> Flush();
 
-    /// <summary>Does nothing; a child calls it after reporting so a parent that died before passing the report on is activated again (and re-reports).</summary>
+    /// <summary>
+    /// The version of the child's report this parent holds (0 when it holds none, as after the
+    /// child departed). A child asks after reporting: the call activates a parent that died before
+    /// passing the report on (it then pulls its children and re-reports), and an answer older than
+    /// the child's last acknowledged report means this activation never saw it.
+    /// </summary>
     [AlwaysInterleave]
-    Task Touch();
+    Task<long> HeldVersionOf(string child);
+
+    /// <summary>
+    /// Asks the parent which report of this unit it holds, and reports the whole subtree again when
+    /// the parent holds an older one than it acknowledged. True when it had to.
+    /// </summary>
+    Task<bool> VerifyReported();
 }

@@ -43,8 +43,9 @@ public sealed partial class UnitGrain(
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Checkpoint ticks after a report during which the parent is touched: a parent that died
-    /// holding unreported changes is activated again, pulls its children and re-reports.
+    /// Checkpoint ticks after a report during which the parent is asked what it holds: a parent
+    /// that died holding unreported changes is activated again (pulls its children, re-reports),
+    /// and one that holds less than it acknowledged is sent everything again.
     /// </summary>
     private const int TouchTicks = 6;
 
@@ -71,6 +72,9 @@ public sealed partial class UnitGrain(
     private readonly CancellationTokenSource _stopping = new();
     private long _lastReport;
     private int _touchesOwed;
+
+    /// <summary>The version of the last report the current parent acknowledged (0: none since activation or the last move).</summary>
+    private long _acknowledged;
     private Quotas _quotas = Quotas.None;
     private readonly DataRequestMemory _requests = new();
     private long _requestsWritten;
@@ -268,6 +272,7 @@ public sealed partial class UnitGrain(
         }
 
         _parent = parent;
+        _acknowledged = 0;
         _dirty.Clear();
         if (_parent is not null)
         {
@@ -328,7 +333,34 @@ public sealed partial class UnitGrain(
         return pending;
     }
 
-    public Task Touch() => Task.CompletedTask;
+    public Task<long> HeldVersionOf(string child) =>
+        Task.FromResult(_children.TryGetValue(child, out var hold) ? hold.Version : 0);
+
+    public async Task<bool> VerifyReported()
+    {
+        if (_parent is null || _acknowledged == 0)
+        {
+            return false;
+        }
+
+        // Reports may be acknowledged while the question is out: judge the answer by what was
+        // acknowledged when it was asked.
+        var (parent, acknowledged) = (_parent, _acknowledged);
+        var held = await UnitGrainOf(parent).HeldVersionOf(_unit);
+        if (held >= acknowledged || !string.Equals(parent, _parent, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // The parent acknowledged a report it no longer holds: an activation of it that took the
+        // report is gone without passing it on (a second activation during a membership change,
+        // or state lost). Set semantics make a whole report harmless, so send everything again.
+        LogParentBehind(logger, _tenant, _unit, parent, held, acknowledged);
+        _acknowledged = 0;
+        MarkAllDirty();
+        StartReporting();
+        return true;
+    }
 
     private async Task TickAsync()
     {
@@ -338,7 +370,7 @@ public sealed partial class UnitGrain(
             _touchesOwed--;
             try
             {
-                await UnitGrainOf(_parent).Touch();
+                await VerifyReported();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -665,7 +697,11 @@ public sealed partial class UnitGrain(
 
         _touchesOwed = TouchTicks;
         Wake();
-        if (!ack.Accepted && ack.HeldVersion != long.MaxValue)
+        if (ack.Accepted && string.Equals(parent, _parent, StringComparison.Ordinal))
+        {
+            _acknowledged = ack.HeldVersion;
+        }
+        else if (!ack.Accepted && ack.HeldVersion != long.MaxValue)
         {
             // The parent holds a newer version (an earlier activation of ours reported it):
             // move past it and report these days again.
@@ -690,6 +726,9 @@ public sealed partial class UnitGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} could not confirm its deliveries to the ledger while deactivating; the ledger will redeliver them")]
     private static partial void LogConfirmFailed(ILogger logger, Exception exception, string tenant, string unit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit}: parent {Parent} holds report {Held}, older than the acknowledged {Acknowledged}; reporting the whole subtree again")]
+    private static partial void LogParentBehind(ILogger logger, string tenant, string unit, string parent, long held, long acknowledged);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} could not report to its parent (attempt {Attempt}); retrying")]
     private static partial void LogReportFailed(ILogger logger, Exception ex, string tenant, string unit, int attempt);

@@ -112,6 +112,32 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AChildReportsEverythingAgainToAParentThatLostAnAcknowledgedReport()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"), ("x", "a"));
+        await DocumentsAsync("x", 3);
+        await DocumentsAsync("a", 2);
+        await SettleAsync("x", "a", "hq");
+        Assert.False(await Unit("x").VerifyReported());
+        Assert.False(await Unit("a").VerifyReported());
+        Assert.False(await Unit("hq").VerifyReported());
+
+        // The parent's activation drops what x reported, as one that never saw the report would
+        // (a second activation during a membership change): here x is said to have left.
+        var held = await Unit("x").GetSubtreeTotals();
+        Assert.True((await Unit("a").Report(new SubtreeReport("x", held.Version + 1, DayDelta.Empty, Detach: true))).Accepted);
+        await SettleAsync("a", "hq");
+        Assert.Equal(2, await SubtreeDocumentsAsync("a"));
+        Assert.Equal(2, await SubtreeDocumentsAsync("hq"));
+
+        Assert.True(await Unit("x").VerifyReported());
+        await SettleAsync("x", "a", "hq");
+        Assert.Equal(5, await SubtreeDocumentsAsync("a"));
+        Assert.Equal(5, await SubtreeDocumentsAsync("hq"));
+        Assert.False(await Unit("x").VerifyReported());
+    }
+
+    [Fact]
     public async Task ALeafThatGainsAChildKeepsItsOwnCountsInItsSubtree()
     {
         // A leaf keeps one set of counters (its subtree is its own) until it first holds a child.
