@@ -12,19 +12,23 @@ public sealed record ReportEntry([property: Id(0)] long Position, [property: Id(
 /// <summary>
 /// A tenant's reports. Each change appends the report's new state to an append-only log before it
 /// is answered (a restart replays the log: the last state of each id wins), and the log's position
-/// check refuses a second activation's append. While any report is unresolved a timer, which keeps
-/// the grain active, raises the <c>reportOverdue</c> alert of each one past its due time; reads do
-/// the same first, so a restarted cluster raises them on the first look.
+/// check refuses a second activation's append. While any report is unresolved and not yet alerted,
+/// a reminder (kept in the reminder table, Redis in cluster mode) raises the <c>reportOverdue</c>
+/// alert of each one past its due time: it activates the grain again after a full restart, with no
+/// request needed. Reads check first as well.
 /// </summary>
 [Orleans.Placement.Immovable]
 public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializer, IGrainFactory grains, TimeProvider clock, ILogger<ReportsGrain> logger)
-    : Grain, IReportsGrain
+    : Grain, IReportsGrain, IRemindable
 {
     /// <summary>The log stream of a tenant's reports, beside its alerts and ingest shards.</summary>
     public const int LogShard = 1_001;
 
-    /// <summary>How often open reports are checked for their due time.</summary>
-    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(30);
+    /// <summary>The reminder that checks open reports for their due time.</summary>
+    public const string DueReminder = "reportDue";
+
+    /// <summary>How often open reports are checked for their due time (Orleans' shortest reminder period).</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>Report ids are this and a number counting up per tenant; nothing in an id points at its reporter.</summary>
     private const string IdPrefix = "rpt-";
@@ -33,7 +37,7 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
     private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
     private long _position;
     private long _sequence;
-    private IGrainTimer? _timer;
+    private IGrainReminder? _reminder;
 
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -50,8 +54,11 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
             }
         }
 
-        ScheduleCheck();
+        _reminder = await this.GetReminder(DueReminder);
+        await ScheduleCheckAsync();
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => RaiseOverdue();
 
     public async Task<Report> File(ReportFiling filing)
     {
@@ -64,7 +71,7 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
             [new ReportStep("filed", now, filing.FiledBy, ReporterSide: true)]);
         await SaveAsync(report);
         _sequence++;
-        ScheduleCheck();
+        await ScheduleCheckAsync();
         return report;
     }
 
@@ -104,7 +111,7 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
             }
         }
 
-        ScheduleCheck();
+        await ScheduleCheckAsync();
     }
 
     private ReportStep Step(string action, Report report, string? byUnit, bool reporterSide) =>
@@ -126,7 +133,7 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
         if (!ReferenceEquals(next, report))
         {
             await SaveAsync(next!);
-            ScheduleCheck();
+            await ScheduleCheckAsync();
         }
 
         return new ReportChange(next, null);
@@ -151,18 +158,18 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
         _reports[report.Id] = report;
     }
 
-    /// <summary>Runs a keep-alive check timer while any report is unresolved and not yet alerted; none otherwise.</summary>
-    private void ScheduleCheck()
+    /// <summary>Keeps the due-time reminder while any report is unresolved and not yet alerted; none otherwise.</summary>
+    private async Task ScheduleCheckAsync()
     {
         var waiting = _reports.Values.Any(r => r.Status != ReportStatuses.Resolved && !_alerted.Contains(r.Id));
-        if (waiting && _timer is null)
+        if (waiting && _reminder is null)
         {
-            _timer = this.RegisterGrainTimer(_ => RaiseOverdue(), new GrainTimerCreationOptions(CheckInterval, CheckInterval) { KeepAlive = true });
+            _reminder = await this.RegisterOrUpdateReminder(DueReminder, CheckInterval, CheckInterval);
         }
-        else if (!waiting && _timer is not null)
+        else if (!waiting && _reminder is not null)
         {
-            _timer.Dispose();
-            _timer = null;
+            await this.UnregisterReminder(_reminder);
+            _reminder = null;
         }
     }
 }

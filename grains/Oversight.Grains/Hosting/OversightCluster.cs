@@ -66,6 +66,14 @@ public static class OversightCluster
             new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()),
             services.GetRequiredService<ILogger<RedisGroupedStore>>()));
         silo.Services.AddSingleton<IEventLog>(new RedisEventLog(redis, $"oversight:{serviceId}"));
+
+        // Reminders (the report due-time check) in Redis, on the shared connection: a reminder
+        // activates its grain again after a full restart.
+        silo.UseRedisReminderService(o =>
+        {
+            o.ConfigurationOptions = ConfigurationOptions.Parse(redis.Configuration);
+            o.CreateMultiplexer = _ => Task.FromResult<(IConnectionMultiplexer, bool)>((redis, true));
+        });
         return silo.AddOversightGrains();
     }
 

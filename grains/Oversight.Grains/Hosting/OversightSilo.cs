@@ -27,10 +27,12 @@ public static class OversightSilo
 
     /// <summary>
     /// Grain state in the silo's own memory (<see cref="LocalGrainStore"/>), in Orleans' binary
-    /// format rather than the JSON default: checkpoints are frequent and large.
+    /// format rather than the JSON default: checkpoints are frequent and large. Reminders are kept
+    /// in memory too.
     /// </summary>
     public static ISiloBuilder AddOversightLocalStores(this ISiloBuilder silo)
     {
+        silo.UseInMemoryReminderService();
         foreach (var store in new[] { StorageNames.Store, StorageNames.Units })
         {
             silo.Services.AddGrainStorage(store, (services, _) => new LocalGrainStore(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Oversight.Domain;
 using Oversight.Grains;
+using Oversight.Grains.Governance;
 using Oversight.Grains.Hosting;
 
 namespace Oversight.Tests.Cluster;
@@ -145,6 +147,13 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
         var second = await StartAsync(2);
         try
         {
+            // rpt-2 is open, so the reminder that checks its due time is in Redis: it activates
+            // the reports grain again without any request.
+            var reminders = ((InProcessSiloHandle)second.Primary!).ServiceProvider.GetRequiredService<IReminderTable>();
+            var dueReminder = await reminders.ReadRow(second.GrainFactory.GetGrain<IReportsGrain>(Tenant).GetGrainId(), ReportsGrain.DueReminder);
+            Assert.NotNull(dueReminder);
+            Assert.Equal(ReportsGrain.CheckInterval, dueReminder.Period);
+
             Assert.Equal(Receipts(events), await RootReceiptsAsync(second.GrainFactory, Receipts(events)));
             Assert.Equal(0, await IngestUntilAcknowledgedAsync(second.GrainFactory, events[..100]));
             Assert.Equal(0, await IngestUntilAcknowledgedAsync(second.GrainFactory, inspections));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Oversight.Governance;
 using Oversight.Grains;
+using Oversight.Grains.Governance;
 using Oversight.Grains.Hosting;
 using Oversight.Grains.Log;
 
@@ -54,6 +55,42 @@ public sealed class ReportsGrainTests : IAsyncLifetime
         Assert.False((await reports.Get(late.Id))!.IsOverdue(Clock.GetUtcNow()));
         Assert.Single(await alerts.List(null, null));
         Clock.Shift = TimeSpan.Zero;
+    }
+
+    [Fact]
+    public async Task TheDueTimeReminderIsKeptExactlyWhileAReportWaits()
+    {
+        var tenant = "t-" + Guid.NewGuid().ToString("N")[..12];
+        var reports = _cluster.GrainFactory.GetGrain<IReportsGrain>(tenant);
+        var table = ((InProcessSiloHandle)_cluster.Primary!).ServiceProvider.GetRequiredService<IReminderTable>();
+        var grain = reports.GetGrainId();
+        Assert.Empty(await reports.List());
+        Assert.Null(await table.ReadRow(grain, ReportsGrain.DueReminder));
+
+        var first = await reports.File(new ReportFiling("s1a", "s1", "meetings", "too many meetings", false, [], "s1a", "Asia/Shanghai"));
+        var reminder = await table.ReadRow(grain, ReportsGrain.DueReminder);
+        Assert.NotNull(reminder);
+        Assert.Equal(TimeSpan.FromMinutes(1), reminder.Period);
+
+        // Resolved: nothing waits, so nothing wakes the grain.
+        await reports.Resolve(first.Id, "s1", "merged");
+        Assert.Null(await table.ReadRow(grain, ReportsGrain.DueReminder));
+
+        // Overdue and alerted: nothing waits either.
+        await reports.File(new ReportFiling("s1a", "s1", "documents", "too many documents", false, [], "s1a", "Asia/Shanghai"));
+        Assert.NotNull(await table.ReadRow(grain, ReportsGrain.DueReminder));
+        Clock.Shift = TimeSpan.FromDays(10) + TimeSpan.FromMinutes(1);
+        try
+        {
+            await reports.RaiseOverdue();
+        }
+        finally
+        {
+            Clock.Shift = TimeSpan.Zero;
+        }
+
+        Assert.Equal(["reportOverdue:rpt-2"], (await _cluster.GrainFactory.GetGrain<IAlertsGrain>(tenant).List(null, null)).Select(a => a.Id));
+        Assert.Null(await table.ReadRow(grain, ReportsGrain.DueReminder));
     }
 
     private sealed class ShiftedClock : TimeProvider
