@@ -127,9 +127,17 @@ public sealed partial class UnitGrain(
             _changed = true;
         }
 
-        for (var shard = 0; shard < IEventLedgerGrain.Shards; shard++)
+        // A unit with a checkpoint takes what the ledger still holds for it past that checkpoint.
+        // A unit without one has applied nothing, so the delivery that activated it (nearly always
+        // how a unit first activates) would only find its own entries taken already: asking would
+        // make the ledger split each pending entry into every unit's share, for nothing. Any
+        // delivery that finds an earlier entry missing catches up then.
+        if (!firstActivation)
         {
-            await CatchUpAsync(shard);
+            for (var shard = 0; shard < IEventLedgerGrain.Shards; shard++)
+            {
+                await CatchUpAsync(shard);
+            }
         }
 
         // A unit that never checkpointed never held a report (it checkpoints before it takes
