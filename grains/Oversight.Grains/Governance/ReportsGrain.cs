@@ -18,7 +18,7 @@ public sealed record ReportEntry([property: Id(0)] long Position, [property: Id(
 /// request needed. Reads check first as well.
 /// </summary>
 [Orleans.Placement.Immovable]
-public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializer, IGrainFactory grains, TimeProvider clock, ILogger<ReportsGrain> logger)
+public sealed partial class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializer, IGrainFactory grains, TimeProvider clock, ILogger<ReportsGrain> logger)
     : Grain, IReportsGrain, IRemindable
 {
     /// <summary>The log stream of a tenant's reports, beside its alerts and ingest shards.</summary>
@@ -54,11 +54,19 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
             }
         }
 
-        _reminder = await this.GetReminder(DueReminder);
+        await LoadReminderAsync();
         await ScheduleCheckAsync();
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => RaiseOverdue();
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_reminder is null)
+        {
+            await LoadReminderAsync();
+        }
+
+        await RaiseOverdue();
+    }
 
     public async Task<Report> File(ReportFiling filing)
     {
@@ -158,18 +166,45 @@ public sealed class ReportsGrain(IEventLog log, Serializer<ReportEntry> serializ
         _reports[report.Id] = report;
     }
 
-    /// <summary>Keeps the due-time reminder while any report is unresolved and not yet alerted; none otherwise.</summary>
+    /// <summary>
+    /// Keeps the due-time reminder while any report is unresolved and not yet alerted; none
+    /// otherwise. The change it follows is already in the log, so a reminder table that fails
+    /// does not fail the request: it is logged and tried again at the next change, read or tick.
+    /// </summary>
     private async Task ScheduleCheckAsync()
     {
         var waiting = _reports.Values.Any(r => r.Status != ReportStatuses.Resolved && !_alerted.Contains(r.Id));
-        if (waiting && _reminder is null)
+        try
         {
-            _reminder = await this.RegisterOrUpdateReminder(DueReminder, CheckInterval, CheckInterval);
+            if (waiting && _reminder is null)
+            {
+                _reminder = await this.RegisterOrUpdateReminder(DueReminder, CheckInterval, CheckInterval);
+            }
+            else if (!waiting && _reminder is not null)
+            {
+                await this.UnregisterReminder(_reminder);
+                _reminder = null;
+            }
         }
-        else if (!waiting && _reminder is not null)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await this.UnregisterReminder(_reminder);
-            _reminder = null;
+            LogReminderFailed(logger, ex, Tenant);
         }
     }
+
+    /// <summary>The reminder an earlier activation registered, if any (none known when the table cannot be read).</summary>
+    private async Task LoadReminderAsync()
+    {
+        try
+        {
+            _reminder = await this.GetReminder(DueReminder);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReminderFailed(logger, ex, Tenant);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The report due-time reminder of tenant {Tenant} could not be read or updated; it is tried again at the next change, read or tick")]
+    private static partial void LogReminderFailed(ILogger logger, Exception ex, string tenant);
 }
