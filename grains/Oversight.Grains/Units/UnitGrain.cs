@@ -47,7 +47,7 @@ public sealed partial class UnitGrain(
     /// that died holding unreported changes is activated again (pulls its children, re-reports),
     /// and one that holds less than it acknowledged is sent everything again.
     /// </summary>
-    private const int TouchTicks = 6;
+    private const int VerifyTicks = 6;
 
     private readonly PeriodCounters _own = new();
 
@@ -71,7 +71,7 @@ public sealed partial class UnitGrain(
     private Task _sending = Task.CompletedTask;
     private readonly CancellationTokenSource _stopping = new();
     private long _lastReport;
-    private int _touchesOwed;
+    private int _verifiesOwed;
 
     /// <summary>The version of the last report the current parent acknowledged (0: none since activation or the last move).</summary>
     private long _acknowledged;
@@ -373,9 +373,10 @@ public sealed partial class UnitGrain(
     private async Task TickAsync()
     {
         await CheckpointAsync();
-        if (_touchesOwed > 0 && _parent is not null)
+        if (_verifiesOwed > 0)
         {
-            _touchesOwed--;
+            // Counted down even without a parent (a unit moved to the top), so the timer can rest.
+            _verifiesOwed--;
             try
             {
                 await VerifyReported();
@@ -386,9 +387,9 @@ public sealed partial class UnitGrain(
             }
         }
 
-        if (!_changed && _touchesOwed == 0 && _alerts.Count == 0 && _applied.All(a => _confirmed.GetValueOrDefault(a.Key) >= a.Value))
+        if (!_changed && _verifiesOwed == 0 && _alerts.Count == 0 && _applied.All(a => _confirmed.GetValueOrDefault(a.Key) >= a.Value))
         {
-            // Nothing to write, confirm, raise or touch: no ticks until something changes. A tree
+            // Nothing to write, confirm, raise or verify: no ticks until something changes. A tree
             // of 100,000 mostly idle units spent about 2% of a core on empty ticks otherwise.
             _resting = true;
             _ticker?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -703,7 +704,7 @@ public sealed partial class UnitGrain(
             throw;
         }
 
-        _touchesOwed = TouchTicks;
+        _verifiesOwed = VerifyTicks;
         Wake();
         if (ack.Accepted && string.Equals(parent, _parent, StringComparison.Ordinal))
         {
