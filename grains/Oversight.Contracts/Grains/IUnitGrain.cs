@@ -12,6 +12,23 @@ public interface IUnitGrain : IGrainWithStringKey
     /// <summary>Adds this unit's own deliveries from one log entry; a position already held is ignored.</summary>
     Task Apply(UnitDeliveries deliveries);
 
+    /// <summary>
+    /// One delivery round for a family, sent to the parent: its own deliveries (if any), then each
+    /// child's, which it hands on with <see cref="ApplyFromParent"/> and takes the child's report
+    /// from the answer: a leaf then needs no report call of its own. Fails when any child's share
+    /// failed (the ledger redelivers those directly; a unit ignores positions it holds).
+    /// </summary>
+    Task ApplyFamily(UnitDeliveries? own, string[] children, UnitDeliveries[] shares);
+
+    /// <summary>
+    /// Applies deliveries handed on by <paramref name="parent"/>, and answers with this unit's
+    /// report of the days that changed when <paramref name="parent"/> is its parent and holds the
+    /// version <paramref name="held"/> of its reports (-1: the parent does not hold this unit; no
+    /// report then). The parent takes the report within the same turn of its own, so no report of
+    /// this unit can overtake it; one overtaken is refused, and this unit sends it again.
+    /// </summary>
+    Task<SubtreeReport?> ApplyFromParent(UnitDeliveries deliveries, string parent, long held);
+
     /// <summary>Takes a child's report of its subtree totals.</summary>
     Task<ReportAck> Report(SubtreeReport report);
 

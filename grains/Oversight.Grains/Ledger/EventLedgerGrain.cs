@@ -72,6 +72,13 @@ public sealed partial class EventLedgerGrain(
     /// <summary>Of <see cref="_loggedEvents"/>, those handed to their units.</summary>
     private long _deliveredEvents;
     private readonly Dictionary<string, IUnitGrain> _units = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Each unit's parent, as of tree version <see cref="_treeVersion"/>, to send a round's shares
+    /// of a family through the parent. Only a route: a unit handed a share by a unit that is not
+    /// (or no longer) its parent counts it all the same and reports the usual way.
+    /// </summary>
+    private Dictionary<string, string> _parentOf = new(StringComparer.Ordinal);
+    private long _treeVersion = long.MinValue;
     private Task _pumping = Task.CompletedTask;
     private long _deliveredThrough;
     private long _lastRound;
@@ -326,12 +333,13 @@ public sealed partial class EventLedgerGrain(
                 }
 
                 _lastRound = clock.GetUtcNow().UtcTicks;
+                await RefreshTreeAsync();
                 var through = _position;
-                var (targets, round) = Round();
+                var round = Round();
                 var governing = _ungoverned.Count > 0 ? GovernAsync([.. _ungoverned.Values]) : Task.CompletedTask;
                 for (var from = 0; from < round.Count; from += MaxCallsInFlight)
                 {
-                    await SendAsync(targets, round, from, Math.Min(round.Count, from + MaxCallsInFlight));
+                    await SendAsync(round, from, Math.Min(round.Count, from + MaxCallsInFlight));
                 }
 
                 await governing;
@@ -352,16 +360,45 @@ public sealed partial class EventLedgerGrain(
         }
     }
 
+    /// <summary>The tree as the tenant holds it now, when it changed; a failure keeps the last one (routes only).</summary>
+    private async Task RefreshTreeAsync()
+    {
+        try
+        {
+            if (await grains.GetGrain<ITenantGrain>(_tenant).GetTreeIfChanged(_treeVersion) is { } tree)
+            {
+                var parents = new Dictionary<string, string>(tree.Units.Length, StringComparer.Ordinal);
+                foreach (var unit in tree.Units)
+                {
+                    if (unit.ParentId is { } parent)
+                    {
+                        parents[unit.Id] = parent;
+                    }
+                }
+
+                (_parentOf, _treeVersion) = (parents, tree.Version);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTreeUnavailable(logger, ex, _tenant, _shard);
+        }
+    }
+
     /// <summary>
     /// Hands deliveries to their units all at once (a part of a round, or the timer's redeliveries)
-    /// and waits for every answer; a unit that did not take its share is listed for redelivery.
+    /// and waits for every answer; a unit that did not take its share is listed for redelivery
+    /// (every share of a family call that failed: units ignore positions they hold).
     /// </summary>
-    private async Task SendAsync(List<string> targets, List<UnitDeliveries> round, int from, int to)
+    private async Task SendAsync(List<RoundCall> round, int from, int to)
     {
         var calls = new Task[to - from];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i] = Unit(targets[from + i]).Apply(round[from + i]);
+            var call = round[from + i];
+            calls[i] = call.Children is null
+                ? Unit(call.Unit).Apply(call.Own!)
+                : Unit(call.Unit).ApplyFamily(call.Own, call.Children, call.Shares!);
         }
 
         try
@@ -377,7 +414,16 @@ public sealed partial class EventLedgerGrain(
             {
                 if (!calls[i].IsCompletedSuccessfully)
                 {
-                    _undelivered.Add((targets[from + i], round[from + i].Position));
+                    var call = round[from + i];
+                    if (call.Own is not null)
+                    {
+                        _undelivered.Add((call.Unit, call.Own.Position));
+                    }
+
+                    for (var c = 0; c < (call.Children?.Length ?? 0); c++)
+                    {
+                        _undelivered.Add((call.Children![c], call.Shares![c].Position));
+                    }
                 }
             }
         }
@@ -385,9 +431,13 @@ public sealed partial class EventLedgerGrain(
 
     /// <summary>
     /// Takes every entry not yet sent and folds them into one delivery per unit, each covering the
-    /// run of this round's entries that touch the unit.
+    /// run of this round's entries that touch the unit, and groups them into calls by family: a
+    /// unit owed something whose parent's other children are owed too goes to the parent, which
+    /// hands it on and takes the unit's report from its answer (a call each way, instead of the
+    /// ledger's call and the unit's own report). A unit that heads a family of this round gets
+    /// its own share with it and reports the usual way; a unit with no parent is called directly.
     /// </summary>
-    private (List<string> Units, List<UnitDeliveries> Deliveries) Round()
+    private List<RoundCall> Round()
     {
         var owed = Shares(_unsent);
         _unsent.Clear();
@@ -403,7 +453,45 @@ public sealed partial class EventLedgerGrain(
             }
         }
 
-        return (units, deliveries);
+        var families = new Dictionary<string, Family>(StringComparer.Ordinal);
+        foreach (var unit in units)
+        {
+            if (_parentOf.TryGetValue(unit, out var parent) && !families.ContainsKey(parent))
+            {
+                families[parent] = new Family();
+            }
+        }
+
+        for (var i = 0; i < units.Count; i++)
+        {
+            if (families.TryGetValue(units[i], out var headed))
+            {
+                headed.Own = deliveries[i];
+            }
+            else if (_parentOf.TryGetValue(units[i], out var parent))
+            {
+                families[parent].Add(units[i], deliveries[i]);
+            }
+            else
+            {
+                (families[units[i]] = new Family()).Own = deliveries[i];
+            }
+        }
+
+        var calls = new List<RoundCall>(families.Count);
+        foreach (var (head, family) in families)
+        {
+            if (family.Children.Count > 0)
+            {
+                calls.Add(new RoundCall(head, family.Own, [.. family.Children], [.. family.Shares]));
+            }
+            else if (family.Own is not null)
+            {
+                calls.Add(new RoundCall(head, family.Own, null, null));
+            }
+        }
+
+        return calls;
     }
 
     /// <summary>What each unit is owed from a run of consecutive entries.</summary>
@@ -480,23 +568,21 @@ public sealed partial class EventLedgerGrain(
         // ledger's turn, so one call at a time to thousands of waking units (a new tenant on a
         // large tree) would keep ingest waiting past the callers' timeout. What is sent leaves
         // the list; a failed send puts it back.
-        var units = new List<string>();
-        var deliveries = new List<UnitDeliveries>();
+        var redeliveries = new List<RoundCall>();
         foreach (var (unit, position) in _undelivered.ToArray())
         {
             if (!_pending.TryGetValue(position, out var pending) || !_pendingByUnit.TryGetValue(unit, out var positions) || !positions.Contains(position))
             {
                 _undelivered.Remove((unit, position));
             }
-            else if (units.Count < MaxCallsInFlight)
+            else if (redeliveries.Count < MaxCallsInFlight)
             {
-                units.Add(unit);
-                deliveries.Add(pending.ShareOf(unit, _shard, log) with { Previous = positions.Before(position) });
+                redeliveries.Add(new RoundCall(unit, pending.ShareOf(unit, _shard, log) with { Previous = positions.Before(position) }, null, null));
                 _undelivered.Remove((unit, position));
             }
         }
 
-        await SendAsync(units, deliveries, 0, units.Count);
+        await SendAsync(redeliveries, 0, redeliveries.Count);
 
         var watermark = _pending.Count > 0 ? _pending.Keys.First() - 1 : _position;
         if (_ungoverned.Count > 0)
@@ -595,6 +681,28 @@ public sealed partial class EventLedgerGrain(
         };
     }
 
+    /// <summary>
+    /// One call of a round: to <paramref name="Unit"/> with its own share (<paramref name="Own"/>,
+    /// if any), and, when <paramref name="Children"/> is set, its children's shares to hand on.
+    /// </summary>
+    private sealed record RoundCall(string Unit, UnitDeliveries? Own, string[]? Children, UnitDeliveries[]? Shares);
+
+    /// <summary>A family's shares of a round, while the round is being grouped.</summary>
+    private sealed class Family
+    {
+        public UnitDeliveries? Own { get; set; }
+
+        public List<string> Children { get; } = [];
+
+        public List<UnitDeliveries> Shares { get; } = [];
+
+        public void Add(string child, UnitDeliveries share)
+        {
+            Children.Add(child);
+            Shares.Add(share);
+        }
+    }
+
     /// <summary>An entry some unit has not yet confirmed durable, in the binary form the log keeps.</summary>
     private sealed class Pending(byte[] entry, DateTimeOffset logged)
     {
@@ -626,6 +734,9 @@ public sealed partial class EventLedgerGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ledger {Tenant}/{Shard} replays {Entries} log entries not yet durable in every unit")]
     private static partial void LogReplaying(ILogger logger, string tenant, int shard, int entries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not read the tenant's tree; rounds go by the last one read")]
+    private static partial void LogTreeUnavailable(ILogger logger, Exception ex, string tenant, int shard);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not redeliver an entry; will retry")]
     private static partial void LogRedeliveryFailed(ILogger logger, Exception ex, string tenant, int shard);

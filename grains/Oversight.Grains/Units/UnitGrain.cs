@@ -49,6 +49,9 @@ public sealed partial class UnitGrain(
     /// </summary>
     private const int VerifyTicks = 6;
 
+    /// <summary>The most children a family round hands shares to at once.</summary>
+    private const int MaxChildCallsInFlight = 1024;
+
     private readonly PeriodCounters _own = new();
 
     /// <summary>
@@ -223,6 +226,81 @@ public sealed partial class UnitGrain(
         await RaiseAlertsAsync();
     }
 
+    public async Task ApplyFamily(UnitDeliveries? own, string[] children, UnitDeliveries[] shares)
+    {
+        if (own is not null)
+        {
+            await Apply(own);
+        }
+
+        // A family's shares go out in parts: a tenant's first round on a flat tree of thousands of
+        // children would otherwise wake them all at once (see the ledger's MaxCallsInFlight).
+        for (var from = 0; from < children.Length; from += MaxChildCallsInFlight)
+        {
+            await HandOnAsync(children, shares, from, Math.Min(children.Length, from + MaxChildCallsInFlight));
+        }
+    }
+
+    /// <summary>Hands on children's shares and takes the reports they answer with.</summary>
+    private async Task HandOnAsync(string[] children, UnitDeliveries[] shares, int from, int to)
+    {
+        var calls = new Task<SubtreeReport?>[to - from];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            // The references are kept with what is held: making one resolves the interface's
+            // type, which is costly once per call of every round.
+            var id = children[from + i];
+            var child = _children.TryGetValue(id, out var hold)
+                ? hold.Grain ??= grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id))
+                : grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id));
+            calls[i] = child.ApplyFromParent(shares[from + i], _unit, hold?.Version ?? -1);
+        }
+
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        finally
+        {
+            // Every report a child answered with is taken, even when another child failed: the
+            // child counts it as acknowledged. Nothing else changes what this unit holds from its
+            // children during this turn (reports wait for it), so each is newer than the hold.
+            var took = false;
+            foreach (var call in calls)
+            {
+                if (call.IsCompletedSuccessfully && call.Result is { } report && _children.TryGetValue(report.Child, out var hold) && report.Version > hold.Version)
+                {
+                    Take(hold, report);
+                    took = true;
+                }
+            }
+
+            if (took)
+            {
+                StartReporting();
+            }
+        }
+    }
+
+    public async Task<SubtreeReport?> ApplyFromParent(UnitDeliveries deliveries, string parent, long held)
+    {
+        await Apply(deliveries);
+        if (held < 0 || _dirty.Count == 0 || !string.Equals(parent, _parent, StringComparison.Ordinal))
+        {
+            // Not (or no longer) that unit's child, or a parent that does not know it yet: the
+            // report goes the usual way.
+            return null;
+        }
+
+        _version = Math.Max(_version, held);
+        var report = DirtyReport();
+        _lastReport = clock.GetUtcNow().UtcTicks;
+        _acknowledged = report.Version;
+        _verifiesOwed = VerifyTicks;
+        Wake();
+        return report;
+    }
+
     public async Task<ReportAck> Report(SubtreeReport report)
     {
         if (_children.TryGetValue(report.Child, out var hold))
@@ -254,14 +332,19 @@ public sealed partial class UnitGrain(
         }
         else
         {
-            hold ??= _children[report.Child] = new ChildHold();
-            hold.Version = report.Version;
-            hold.Set(report.Totals, report.Masks, SubtreeApart(), _dirty);
-            _departed.Remove(report.Child);
+            Take(hold ??= _children[report.Child] = new ChildHold(), report);
         }
 
         StartReporting();
         return new ReportAck(true, report.Version);
+    }
+
+    /// <summary>Holds a child's report: its totals of the days it names replace what was held.</summary>
+    private void Take(ChildHold hold, SubtreeReport report)
+    {
+        hold.Version = report.Version;
+        hold.Set(report.Totals, report.Masks, SubtreeApart(), _dirty);
+        _departed.Remove(report.Child);
     }
 
     public Task<SubtreeTotals> GetSubtreeTotals() => Task.FromResult(new SubtreeTotals(_version, Subtree.ToDelta()));
@@ -664,6 +747,40 @@ public sealed partial class UnitGrain(
 
     private async Task SendTotalsAsync(string parent)
     {
+        var report = DirtyReport();
+        ReportAck ack;
+        try
+        {
+            ack = await UnitGrainOf(parent).Report(report);
+        }
+        catch
+        {
+            RequeueFor(parent, report);
+            throw;
+        }
+
+        _verifiesOwed = VerifyTicks;
+        Wake();
+        if (ack.Accepted && string.Equals(parent, _parent, StringComparison.Ordinal))
+        {
+            _acknowledged = ack.HeldVersion;
+        }
+        else if (!ack.Accepted && ack.HeldVersion != long.MaxValue)
+        {
+            // The parent holds a newer version (an earlier activation of ours reported it, or a
+            // report the parent took from an answer overtook this one): move past it and report
+            // these days again.
+            _version = Math.Max(_version, ack.HeldVersion);
+            RequeueFor(parent, report);
+        }
+    }
+
+    /// <summary>
+    /// The report of every day whose subtree totals changed since the last one, at a new version;
+    /// the days are no longer dirty (a report that fails puts them back).
+    /// </summary>
+    private SubtreeReport DirtyReport()
+    {
         var days = new int[_dirty.Count];
         var masks = new ushort[days.Length];
         var slots = 0;
@@ -693,39 +810,16 @@ public sealed partial class UnitGrain(
             }
         }
 
-        ReportAck ack;
-        try
-        {
-            ack = await UnitGrainOf(parent).Report(new SubtreeReport(_unit, NextVersion(), new DayDelta(days, values), Detach: false, masks));
-        }
-        catch
-        {
-            RequeueFor(parent, days, masks);
-            throw;
-        }
-
-        _verifiesOwed = VerifyTicks;
-        Wake();
-        if (ack.Accepted && string.Equals(parent, _parent, StringComparison.Ordinal))
-        {
-            _acknowledged = ack.HeldVersion;
-        }
-        else if (!ack.Accepted && ack.HeldVersion != long.MaxValue)
-        {
-            // The parent holds a newer version (an earlier activation of ours reported it):
-            // move past it and report these days again.
-            _version = Math.Max(_version, ack.HeldVersion);
-            RequeueFor(parent, days, masks);
-        }
+        return new SubtreeReport(_unit, NextVersion(), new DayDelta(days, values), Detach: false, masks);
     }
 
-    private void RequeueFor(string parent, int[] days, ushort[] masks)
+    private void RequeueFor(string parent, SubtreeReport report)
     {
         if (string.Equals(parent, _parent, StringComparison.Ordinal))
         {
-            for (var i = 0; i < days.Length; i++)
+            for (var i = 0; i < report.Totals.Days.Length; i++)
             {
-                MarkDirty(_dirty, days[i], masks[i]);
+                MarkDirty(_dirty, report.Totals.Days[i], report.Masks![i]);
             }
         }
     }
@@ -748,6 +842,9 @@ public sealed partial class UnitGrain(
         private readonly VectorTable _days = new();
 
         public long Version { get; set; }
+
+        /// <summary>The child's grain, once this unit has called it.</summary>
+        public IUnitGrain? Grain { get; set; }
 
         /// <summary>
         /// Sets the child's totals for the given days (all slots, or the slots of each day's mask),

@@ -137,6 +137,87 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.False(await Unit("x").VerifyReported());
     }
 
+    /// <summary>A forged share of <paramref name="documents"/> documents at one ledger position.</summary>
+    private static UnitDeliveries Share(long position, int documents)
+    {
+        var counts = new CellDeltaBuilder();
+        for (var i = 0; i < documents; i++)
+        {
+            EventRules.CountReceived(counts, EventKind.Document, Day, 0, 0);
+        }
+
+        return new UnitDeliveries(0, position, counts.Build(), -1) { First = position, Settings = Settings };
+    }
+
+    [Fact]
+    public async Task AUnitAnswersItsParentsHandOnWithItsReport()
+    {
+        await TreeAsync(("hq", null), ("p", "hq"), ("q", "hq"), ("x", "p"));
+
+        // Handed on by its parent: the answer is the report of the days that changed.
+        var report = await Unit("x").ApplyFromParent(Share(1, 2), "p", 0);
+        Assert.NotNull(report);
+        Assert.Equal("x", report.Child);
+        Assert.False(report.Detach);
+        Assert.True(report.Version > 0);
+        Assert.Equal([Day], report.Totals.Days);
+        Assert.Equal([2L], report.Totals.Values);
+        Assert.Equal([(ushort)(1 << DocumentsReceived)], report.Masks!);
+
+        // A replay changes nothing, so there is nothing to answer.
+        Assert.Null(await Unit("x").ApplyFromParent(Share(1, 2), "p", report.Version));
+
+        // From a unit that is not its parent, or a parent that does not hold it: counted, and
+        // reported the usual way.
+        Assert.Null(await Unit("x").ApplyFromParent(Share(2, 1), "q", 0));
+        Assert.Null(await Unit("x").ApplyFromParent(Share(3, 1), "p", -1));
+
+        // The first answer never reached p (this test took it); the reports that followed set the
+        // day's whole totals, so p holds all of it.
+        await SettleAsync("x", "p", "hq");
+        Assert.Equal(4, (await Unit("x").GetLoad(November)).Own[DocumentsReceived]);
+        Assert.Equal(4, await SubtreeDocumentsAsync("p"));
+        Assert.Equal(4, await SubtreeDocumentsAsync("hq"));
+        Assert.Equal(0, await SubtreeDocumentsAsync("q"));
+    }
+
+    [Fact]
+    public async Task ARoundThroughAFamilyCountsEachShareOnceAtEveryLevel()
+    {
+        await TreeAsync(("hq", null), ("p", "hq"), ("a", "p"), ("b", "p"), ("c", "p"));
+        var events = new[] { Document("f1", "a"), Document("f2", "b"), Document("f3", "b"), Document("f4", "c"), Document("f5", "p") };
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        Assert.All(await ledger.Ingest(events, Settings), Assert.True);
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+
+        // The same round again (as after a ledger restart) changes nothing.
+        await Unit("p").ApplyFamily(Share(1, 1), ["a", "b", "c"], [Share(1, 1), Share(1, 2), Share(1, 1)]);
+        await SettleAsync("a", "b", "c", "p", "hq");
+
+        Assert.Equal(2, await SubtreeDocumentsAsync("b"));
+        Assert.Equal(1, (await Unit("p").GetLoad(November)).Own[DocumentsReceived]);
+        Assert.Equal(5, await SubtreeDocumentsAsync("p"));
+        Assert.Equal(5, await SubtreeDocumentsAsync("hq"));
+        Assert.False(await Unit("b").VerifyReported());
+    }
+
+    [Fact]
+    public async Task AShareRoutedThroughAFormerParentCountsOnceUnderTheNewOne()
+    {
+        // The ledger routes by the tree it read last; a unit moved since is handed its share by
+        // its former parent, counts it, and reports to its new parent. A replay changes nothing.
+        await TreeAsync(("hq", null), ("p", "hq"), ("q", "hq"), ("x", "p"));
+        await fixture.Grains.GetGrain<ITenantGrain>(_tenant).UpsertUnits([new UnitRecord("x", "x", "q", 1, "unit")], null);
+        await Unit("p").ApplyFamily(null, ["x"], [Share(1, 2)]);
+        await Unit("p").ApplyFamily(null, ["x"], [Share(1, 2)]);
+        await SettleAsync("x", "p", "q", "hq");
+
+        Assert.Equal(2, (await Unit("x").GetLoad(November)).Own[DocumentsReceived]);
+        Assert.Equal(0, await SubtreeDocumentsAsync("p"));
+        Assert.Equal(2, await SubtreeDocumentsAsync("q"));
+        Assert.Equal(2, await SubtreeDocumentsAsync("hq"));
+    }
+
     [Fact]
     public async Task ALeafThatGainsAChildKeepsItsOwnCountsInItsSubtree()
     {
