@@ -46,12 +46,17 @@ public interface IUnitGrain : IGrainWithStringKey
     [ReadOnly]
     Task<Governance.Quotas> GetQuotas();
 
-    /// <summary>Own and subtree counters over a period.</summary>
-    [ReadOnly]
+    /// <summary>
+    /// Own and subtree counters over a period. Answered between the turns of a delivery or a
+    /// family round that waits on other grains (every change is applied whole within one turn, so
+    /// a read sees each delivery and report entirely or not at all): a read never waits for a
+    /// round to finish.
+    /// </summary>
+    [AlwaysInterleave]
     Task<UnitLoad> GetLoad(PeriodRange range);
 
-    /// <summary>Subtree counters for each bucket of a range, in order.</summary>
-    [ReadOnly]
+    /// <summary>Subtree counters for each bucket of a range, in order (interleaved as <see cref="GetLoad"/>).</summary>
+    [AlwaysInterleave]
     Task<long[][]> GetSubtreeSeries(PeriodRange range);
 
     /// <summary>Completes once every change so far has been reported to the parent; true when there was anything to report.</summary>
