@@ -24,13 +24,24 @@ public interface IUnitGrain : IGrainWithStringKey
     /// Applies deliveries handed on by <paramref name="parent"/>, and answers with this unit's
     /// report of the days that changed when <paramref name="parent"/> is its parent and holds the
     /// version <paramref name="held"/> of its reports (-1: the parent does not hold this unit; no
-    /// report then). The parent takes the report within the same turn of its own, so no report of
-    /// this unit can overtake it; one overtaken is refused, and this unit sends it again.
+    /// report then). The parent takes the report when the answer arrives; should a report this
+    /// unit sent the usual way have been taken first, the parent asks for <see cref="ReportAgain"/>.
     /// </summary>
     Task<SubtreeReport?> ApplyFromParent(UnitDeliveries deliveries, string parent, long held);
 
-    /// <summary>Takes a child's report of its subtree totals.</summary>
+    /// <summary>
+    /// Takes a child's report of its subtree totals. Interleaves with this unit's other turns, so
+    /// a family round that waits on its children holds no report back (a report is decided and
+    /// taken within one turn).
+    /// </summary>
+    [AlwaysInterleave]
     Task<ReportAck> Report(SubtreeReport report);
+
+    /// <summary>
+    /// Reports the whole subtree again to the current parent: asked by a parent that could not
+    /// take a report this unit answered with (see <see cref="ApplyFromParent"/>).
+    /// </summary>
+    Task ReportAgain();
 
     /// <summary>The whole subtree totals, for a parent that has just activated.</summary>
     [AlwaysInterleave]

@@ -256,6 +256,7 @@ public sealed partial class UnitGrain(
             calls[i] = child.ApplyFromParent(shares[from + i], _unit, hold?.Version ?? -1);
         }
 
+        List<Task>? again = null;
         try
         {
             await Task.WhenAll(calls);
@@ -263,15 +264,25 @@ public sealed partial class UnitGrain(
         finally
         {
             // Every report a child answered with is taken, even when another child failed: the
-            // child counts it as acknowledged. Nothing else changes what this unit holds from its
-            // children during this turn (reports wait for it), so each is newer than the hold.
+            // child counts it as acknowledged. A report the child sent the usual way may have been
+            // taken meanwhile (reports interleave), at a newer version: the answer's days are then
+            // not newer than it in every case, so the child is asked to report everything again.
+            // A child that left meanwhile has had everything it held dropped, as it should.
             var took = false;
-            foreach (var call in calls)
+            for (var i = 0; i < calls.Length; i++)
             {
-                if (call.IsCompletedSuccessfully && call.Result is { } report && _children.TryGetValue(report.Child, out var hold) && report.Version > hold.Version)
+                if (calls[i].IsCompletedSuccessfully && calls[i].Result is { } report && _children.TryGetValue(report.Child, out var hold))
                 {
-                    Take(hold, report);
-                    took = true;
+                    if (report.Version > hold.Version)
+                    {
+                        Take(hold, report);
+                        took = true;
+                    }
+                    else
+                    {
+                        LogAnswerOvertaken(logger, _tenant, _unit, report.Child, report.Version, hold.Version);
+                        (again ??= []).Add((hold.Grain ??= grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, report.Child))).ReportAgain());
+                    }
                 }
             }
 
@@ -280,6 +291,20 @@ public sealed partial class UnitGrain(
                 StartReporting();
             }
         }
+
+        if (again is not null)
+        {
+            // A child that cannot be asked is gone, and reports everything when it next activates.
+            await Task.WhenAll(again);
+        }
+    }
+
+    public Task ReportAgain()
+    {
+        _acknowledged = 0;
+        MarkAllDirty();
+        StartReporting();
+        return Task.CompletedTask;
     }
 
     public async Task<SubtreeReport?> ApplyFromParent(UnitDeliveries deliveries, string parent, long held)
@@ -303,6 +328,19 @@ public sealed partial class UnitGrain(
 
     public async Task<ReportAck> Report(SubtreeReport report)
     {
+        if (!report.Detach && !_children.ContainsKey(report.Child) && !_departed.ContainsKey(report.Child)
+            && !(await grains.GetGrain<ITenantGrain>(_tenant).GetChildrenOf(_unit)).Contains(report.Child, StringComparer.Ordinal))
+        {
+            // A late report from a unit that has moved away: it reports to its new parent now.
+            return new ReportAck(false, long.MaxValue);
+        }
+
+        // Decided and taken in one turn: reports interleave with other turns (see the interface).
+        return Hold(report);
+    }
+
+    private ReportAck Hold(SubtreeReport report)
+    {
         if (_children.TryGetValue(report.Child, out var hold))
         {
             if (report.Version <= hold.Version)
@@ -313,11 +351,6 @@ public sealed partial class UnitGrain(
         else if (_departed.TryGetValue(report.Child, out var departedAt) && report.Version <= departedAt)
         {
             return new ReportAck(false, departedAt);
-        }
-        else if (!report.Detach && !(await grains.GetGrain<ITenantGrain>(_tenant).GetChildrenOf(_unit)).Contains(report.Child, StringComparer.Ordinal))
-        {
-            // A late report from a unit that has moved away: it reports to its new parent now.
-            return new ReportAck(false, long.MaxValue);
         }
 
         if (report.Detach)
@@ -829,6 +862,9 @@ public sealed partial class UnitGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit} could not confirm its deliveries to the ledger while deactivating; the ledger will redeliver them")]
     private static partial void LogConfirmFailed(ILogger logger, Exception exception, string tenant, string unit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unit {Tenant}/{Unit}: child {Child} answered with report {Answered}, but report {Held} was taken first; the child reports everything again")]
+    private static partial void LogAnswerOvertaken(ILogger logger, string tenant, string unit, string child, long answered, long held);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {Tenant}/{Unit}: parent {Parent} holds report {Held}, older than the acknowledged {Acknowledged}; reporting the whole subtree again")]
     private static partial void LogParentBehind(ILogger logger, string tenant, string unit, string parent, long held, long acknowledged);

@@ -182,6 +182,28 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AChildAskedToReportAgainReplacesWhateverItsParentHolds()
+    {
+        // What a parent does when a child's answer was overtaken by a newer report: here the
+        // newer report is forged, with a wrong count, at a version above any the child has used.
+        await TreeAsync(("hq", null), ("p", "hq"), ("x", "p"));
+        await DocumentsAsync("x", 3);
+        await SettleAsync("x", "p", "hq");
+        var wrong = new long[LoadCounters.Width];
+        wrong[DocumentsReceived] = 99;
+        var held = await Unit("p").HeldVersionOf("x");
+        Assert.True((await Unit("p").Report(new SubtreeReport("x", held + 1_000_000_000, new DayDelta([Day], wrong), Detach: false))).Accepted);
+        await SettleAsync("p", "hq");
+        Assert.Equal(99, await SubtreeDocumentsAsync("hq"));
+
+        await Unit("x").ReportAgain();
+        await SettleAsync("x", "p", "hq");
+        Assert.Equal(3, await SubtreeDocumentsAsync("p"));
+        Assert.Equal(3, await SubtreeDocumentsAsync("hq"));
+        Assert.True(await Unit("p").HeldVersionOf("x") > held + 1_000_000_000);
+    }
+
+    [Fact]
     public async Task ARoundThroughAFamilyCountsEachShareOnceAtEveryLevel()
     {
         await TreeAsync(("hq", null), ("p", "hq"), ("a", "p"), ("b", "p"), ("c", "p"));
