@@ -241,62 +241,48 @@ public sealed partial class UnitGrain(
         }
     }
 
-    /// <summary>Hands on children's shares and takes the reports they answer with.</summary>
+    /// <summary>Hands on children's shares; each answer is taken as it arrives.</summary>
     private async Task HandOnAsync(string[] children, UnitDeliveries[] shares, int from, int to)
     {
-        var calls = new Task<SubtreeReport?>[to - from];
+        var calls = new Task[to - from];
         for (var i = 0; i < calls.Length; i++)
         {
-            // The references are kept with what is held: making one resolves the interface's
-            // type, which is costly once per call of every round.
-            var id = children[from + i];
-            var child = _children.TryGetValue(id, out var hold)
-                ? hold.Grain ??= grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id))
-                : grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id));
-            calls[i] = child.ApplyFromParent(shares[from + i], _unit, hold?.Version ?? -1);
+            calls[i] = HandOnAsync(children[from + i], shares[from + i]);
         }
 
-        List<Task>? again = null;
-        try
-        {
-            await Task.WhenAll(calls);
-        }
-        finally
-        {
-            // Every report a child answered with is taken, even when another child failed: the
-            // child counts it as acknowledged. A report the child sent the usual way may have been
-            // taken meanwhile (reports interleave), at a newer version: the answer's days are then
-            // not newer than it in every case, so the child is asked to report everything again.
-            // A child that left meanwhile has had everything it held dropped, as it should.
-            var took = false;
-            for (var i = 0; i < calls.Length; i++)
-            {
-                if (calls[i].IsCompletedSuccessfully && calls[i].Result is { } report && _children.TryGetValue(report.Child, out var hold))
-                {
-                    if (report.Version > hold.Version)
-                    {
-                        Take(hold, report);
-                        took = true;
-                    }
-                    else
-                    {
-                        LogAnswerOvertaken(logger, _tenant, _unit, report.Child, report.Version, hold.Version);
-                        (again ??= []).Add((hold.Grain ??= grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, report.Child))).ReportAgain());
-                    }
-                }
-            }
+        await Task.WhenAll(calls);
+    }
 
-            if (took)
-            {
-                StartReporting();
-            }
+    /// <summary>
+    /// Hands one child its share and takes the report it answers with, at once (not after its
+    /// siblings): the child counts the report as acknowledged. A report the child sent the usual
+    /// way may have been taken meanwhile (reports interleave) at a newer version; the answer's
+    /// days are then not surely newer than what is held, so the child is asked to report
+    /// everything again. A child that left meanwhile has had everything it held dropped.
+    /// </summary>
+    private async Task HandOnAsync(string id, UnitDeliveries share)
+    {
+        // The references are kept with what is held: making one resolves the interface's type,
+        // which is costly once per call of every round.
+        var hold = _children.GetValueOrDefault(id);
+        var child = hold is null
+            ? grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id))
+            : hold.Grain ??= grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id));
+        var report = await child.ApplyFromParent(share, _unit, hold?.Version ?? -1);
+        if (report is null || !_children.TryGetValue(id, out hold))
+        {
+            return;
         }
 
-        if (again is not null)
+        if (report.Version > hold.Version)
         {
-            // A child that cannot be asked is gone, and reports everything when it next activates.
-            await Task.WhenAll(again);
+            Take(hold, report);
+            StartReporting();
+            return;
         }
+
+        LogAnswerOvertaken(logger, _tenant, _unit, id, report.Version, hold.Version);
+        await child.ReportAgain();
     }
 
     public Task ReportAgain()
