@@ -620,9 +620,6 @@ public sealed partial class EventLedgerGrain(
         await log.TrimAsync(_tenant, _shard, through);
     }
 
-    private long Previous(string unit, long position) =>
-        _pendingByUnit.TryGetValue(unit, out var positions) ? positions.Before(position) : -1;
-
     private int Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).DayNumber;
 
     /// <summary>What one unit is owed from a run of consecutive entries, while it is being gathered.</summary>
