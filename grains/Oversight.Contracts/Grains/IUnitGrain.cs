@@ -74,13 +74,14 @@ public interface IUnitGrain : IGrainWithStringKey
     Task<bool> Flush();
 
     /// <summary>
-    /// The version of the child's report this parent holds (0 when it holds none, as after the
-    /// child departed). A child asks after reporting: the call activates a parent that died before
+    /// The version of the child's report this parent holds, and whether it has passed everything
+    /// it holds on. A child asks after reporting: the call activates a parent that died before
     /// passing the report on (it then pulls its children and re-reports), and an answer older than
-    /// the child's last acknowledged report means this activation never saw it.
+    /// the child's last acknowledged report means this activation never saw it. Once the parent
+    /// holds the report and has passed it on, the parent's own questions to its parent take over.
     /// </summary>
     [AlwaysInterleave]
-    Task<long> HeldVersionOf(string child);
+    Task<HeldReport> HeldReportOf(string child);
 
     /// <summary>
     /// Asks the parent which report of this unit it holds, and reports the whole subtree again when

@@ -21,3 +21,11 @@ public sealed record ReportAck([property: Id(0)] bool Accepted, [property: Id(1)
 /// <summary>A unit's whole subtree totals at a version (what a parent pulls when it activates).</summary>
 [GenerateSerializer, Immutable, Alias("Oversight.SubtreeTotals")]
 public sealed record SubtreeTotals([property: Id(0)] long Version, [property: Id(1)] Domain.DayDelta Totals);
+
+/// <summary>
+/// What a parent holds of a child's reports: the newest version (0 when none, as after the child
+/// departed), and whether the parent has passed on everything it holds (nothing left to report
+/// to its own parent, none in flight; a unit without a parent has nothing to pass on).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Oversight.HeldReport")]
+public sealed record HeldReport([property: Id(0)] long Version, [property: Id(1)] bool PassedOn);

@@ -45,7 +45,9 @@ public sealed partial class UnitGrain(
     /// <summary>
     /// Checkpoint ticks after a report during which the parent is asked what it holds: a parent
     /// that died holding unreported changes is activated again (pulls its children, re-reports),
-    /// and one that holds less than it acknowledged is sent everything again.
+    /// and one that holds less than it acknowledged is sent everything again. The questions stop
+    /// early once the parent holds the report and has passed it on, and a tick skips its question
+    /// when the parent acknowledged a report since the last tick (that report reached it).
     /// </summary>
     private const int VerifyTicks = 6;
 
@@ -75,6 +77,9 @@ public sealed partial class UnitGrain(
     private readonly CancellationTokenSource _stopping = new();
     private long _lastReport;
     private int _verifiesOwed;
+
+    /// <summary>The parent acknowledged a report (or took one from an answer) since the last checkpoint tick.</summary>
+    private bool _acknowledgedSinceTick;
 
     /// <summary>The version of the last report the current parent acknowledged (0: none since activation or the last move).</summary>
     private long _acknowledged;
@@ -307,8 +312,7 @@ public sealed partial class UnitGrain(
         var report = DirtyReport();
         _lastReport = clock.GetUtcNow().UtcTicks;
         _acknowledged = report.Version;
-        _verifiesOwed = VerifyTicks;
-        Wake();
+        Acknowledged();
         return report;
     }
 
@@ -443,45 +447,66 @@ public sealed partial class UnitGrain(
         return pending;
     }
 
-    public Task<long> HeldVersionOf(string child) =>
-        Task.FromResult(_children.TryGetValue(child, out var hold) ? hold.Version : 0);
+    public Task<HeldReport> HeldReportOf(string child) =>
+        Task.FromResult(new HeldReport(_children.TryGetValue(child, out var hold) ? hold.Version : 0, _sending.IsCompleted && !HasReports));
 
-    public async Task<bool> VerifyReported()
+    public async Task<bool> VerifyReported() => (await CheckParentAsync()).Resent;
+
+    /// <summary>
+    /// Asks the parent what it holds. Settled: it holds the last acknowledged report and has
+    /// passed it on, so there is nothing left to ask it about that report.
+    /// </summary>
+    private async Task<(bool Resent, bool Settled)> CheckParentAsync()
     {
         if (_parent is null || _acknowledged == 0)
         {
-            return false;
+            // Nothing acknowledged to ask about: a report that is acknowledged later asks again.
+            return (false, true);
         }
 
         // Reports may be acknowledged while the question is out: judge the answer by what was
-        // acknowledged when it was asked.
+        // acknowledged when it was asked (and settle nothing acknowledged since).
         var (parent, acknowledged) = (_parent, _acknowledged);
-        var held = await UnitGrainOf(parent).HeldVersionOf(_unit);
-        if (held >= acknowledged || !string.Equals(parent, _parent, StringComparison.Ordinal))
+        var held = await UnitGrainOf(parent).HeldReportOf(_unit);
+        if (!string.Equals(parent, _parent, StringComparison.Ordinal))
         {
-            return false;
+            return (false, false);
+        }
+
+        if (held.Version >= acknowledged)
+        {
+            return (false, held.PassedOn && _acknowledged == acknowledged);
         }
 
         // The parent acknowledged a report it no longer holds: an activation of it that took the
         // report is gone without passing it on (a second activation during a membership change,
         // or state lost). Set semantics make a whole report harmless, so send everything again.
-        LogParentBehind(logger, _tenant, _unit, parent, held, acknowledged);
+        LogParentBehind(logger, _tenant, _unit, parent, held.Version, acknowledged);
         _acknowledged = 0;
         MarkAllDirty();
         StartReporting();
-        return true;
+        return (true, false);
     }
 
     private async Task TickAsync()
     {
         await CheckpointAsync();
-        if (_verifiesOwed > 0)
+        if (_acknowledgedSinceTick)
+        {
+            // The parent acknowledged a report within the last interval, so it was reached (and
+            // activated, had it died); the questions start after the last report.
+            _acknowledgedSinceTick = false;
+        }
+        else if (_verifiesOwed > 0)
         {
             // Counted down even without a parent (a unit moved to the top), so the timer can rest.
             _verifiesOwed--;
             try
             {
-                await VerifyReported();
+                if ((await CheckParentAsync()).Settled && !_acknowledgedSinceTick)
+                {
+                    _verifiesOwed = 0;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -496,6 +521,14 @@ public sealed partial class UnitGrain(
             _resting = true;
             _ticker?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>The parent acknowledged a report: it is asked what it holds over the next ticks.</summary>
+    private void Acknowledged()
+    {
+        _verifiesOwed = VerifyTicks;
+        _acknowledgedSinceTick = true;
+        Wake();
     }
 
     /// <summary>Something to checkpoint: the checkpoint timer runs again if it rested.</summary>
@@ -778,8 +811,7 @@ public sealed partial class UnitGrain(
             throw;
         }
 
-        _verifiesOwed = VerifyTicks;
-        Wake();
+        Acknowledged();
         if (ack.Accepted && string.Equals(parent, _parent, StringComparison.Ordinal))
         {
             _acknowledged = ack.HeldVersion;

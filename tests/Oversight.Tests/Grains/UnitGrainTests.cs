@@ -122,6 +122,12 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.False(await Unit("a").VerifyReported());
         Assert.False(await Unit("hq").VerifyReported());
 
+        // Settled: each parent holds its child's last report and has passed it on (the root has
+        // nothing to pass on), so the children stop asking.
+        var reported = (await Unit("x").GetSubtreeTotals()).Version;
+        Assert.Equal(new HeldReport(reported, PassedOn: true), await Unit("a").HeldReportOf("x"));
+        Assert.Equal(new HeldReport((await Unit("a").GetSubtreeTotals()).Version, PassedOn: true), await Unit("hq").HeldReportOf("a"));
+
         // The parent's activation drops what x reported, as one that never saw the report would
         // (a second activation during a membership change): here x is said to have left.
         var held = await Unit("x").GetSubtreeTotals();
@@ -129,6 +135,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await SettleAsync("a", "hq");
         Assert.Equal(2, await SubtreeDocumentsAsync("a"));
         Assert.Equal(2, await SubtreeDocumentsAsync("hq"));
+        Assert.Equal(0, (await Unit("a").HeldReportOf("x")).Version);
 
         Assert.True(await Unit("x").VerifyReported());
         await SettleAsync("x", "a", "hq");
@@ -191,7 +198,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await SettleAsync("x", "p", "hq");
         var wrong = new long[LoadCounters.Width];
         wrong[DocumentsReceived] = 99;
-        var held = await Unit("p").HeldVersionOf("x");
+        var held = (await Unit("p").HeldReportOf("x")).Version;
         Assert.True((await Unit("p").Report(new SubtreeReport("x", held + 1_000_000_000, new DayDelta([Day], wrong), Detach: false))).Accepted);
         await SettleAsync("p", "hq");
         Assert.Equal(99, await SubtreeDocumentsAsync("hq"));
@@ -200,7 +207,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await SettleAsync("x", "p", "hq");
         Assert.Equal(3, await SubtreeDocumentsAsync("p"));
         Assert.Equal(3, await SubtreeDocumentsAsync("hq"));
-        Assert.True(await Unit("p").HeldVersionOf("x") > held + 1_000_000_000);
+        Assert.True((await Unit("p").HeldReportOf("x")).Version > held + 1_000_000_000);
     }
 
     [Fact]
