@@ -39,7 +39,11 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<UnitDeliveries[]> CatchUp(string unit, long after);
 
-    /// <summary>A unit has made every delivery up to <paramref name="position"/> durable.</summary>
+    /// <summary>
+    /// Each of <paramref name="units"/> has made every delivery up to its position in
+    /// <paramref name="positions"/> durable (a silo's units confirm together, see
+    /// <c>LedgerConfirmations</c>).
+    /// </summary>
     [AlwaysInterleave]
-    Task Confirm(string unit, long position);
+    Task Confirm(string[] units, long[] positions);
 }

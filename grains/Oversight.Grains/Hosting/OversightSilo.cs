@@ -47,6 +47,7 @@ public static class OversightSilo
         silo.Services.TryAddSingleton(TimeProvider.System);
 
         silo.Services.TryAddSingleton<LedgerLog>();
+        silo.Services.TryAddSingleton<Ledger.LedgerConfirmations>();
         return silo;
     }
 }

@@ -220,7 +220,22 @@ public sealed partial class EventLedgerGrain(
         return Task.FromResult(missed);
     }
 
-    public Task Confirm(string unit, long position)
+    public Task Confirm(string[] units, long[] positions)
+    {
+        if (units.Length != positions.Length)
+        {
+            throw new ArgumentException($"{units.Length} units but {positions.Length} positions.", nameof(positions));
+        }
+
+        for (var i = 0; i < units.Length; i++)
+        {
+            Confirm(units[i], positions[i]);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Confirm(string unit, long position)
     {
         if (_pendingByUnit.TryGetValue(unit, out var positions))
         {
@@ -239,8 +254,6 @@ public sealed partial class EventLedgerGrain(
                 _pendingByUnit.Remove(unit);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ namespace Oversight.Grains.Units;
 public sealed partial class UnitGrain(
     [PersistentState("unit", StorageNames.Units)] IPersistentState<UnitState> state,
     IGrainFactory grains,
+    Ledger.LedgerConfirmations confirmations,
     TimeProvider clock,
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
 {
@@ -580,7 +581,7 @@ public sealed partial class UnitGrain(
         {
             if (_confirmed.GetValueOrDefault(shard, 0) < position)
             {
-                await Ledger(shard).Confirm(_unit, position);
+                await confirmations.Confirm(_tenant, shard, _unit, position);
                 _confirmed[shard] = position;
             }
         }

@@ -189,6 +189,37 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ConfirmationsMadeTogetherTravelInOneCallAndEachUnitsHeldEntriesAreForgotten()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"), ("b", "hq"));
+        await DocumentsAsync("a", 1);
+        await DocumentsAsync("a", 1);
+        await DocumentsAsync("b", 1);
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        var pendingA = await ledger.CatchUp("a", 0);
+        var pendingB = await ledger.CatchUp("b", 0);
+        Assert.Equal([1, 1], pendingA.Select(Documents));
+        Assert.Equal([1], pendingB.Select(Documents));
+
+        // a confirms its first entry, then (in the same gathering window, long here so that a
+        // slow test machine still gathers all three) both; b confirms its one.
+        var confirmations = new Oversight.Grains.Ledger.LedgerConfirmations(fixture.Grains, TimeSpan.FromSeconds(1));
+        var first = confirmations.Confirm(_tenant, 0, "a", pendingA[0].Position);
+        var second = confirmations.Confirm(_tenant, 0, "a", pendingA[^1].Position);
+        var third = confirmations.Confirm(_tenant, 0, "b", pendingB[^1].Position);
+        Assert.Same(first, second);
+        Assert.Same(first, third);
+        await third;
+
+        Assert.Empty(await ledger.CatchUp("a", 0));
+        Assert.Empty(await ledger.CatchUp("b", 0));
+        Assert.Equal(2, await SubtreeDocumentsAsync("a"));
+
+        static long Documents(UnitDeliveries share) =>
+            share.Own.Cells.Where(c => CellDelta.SlotOf(c) == DocumentsReceived).Sum(c => (long)CellDelta.AmountOf(c));
+    }
+
+    [Fact]
     public async Task AChildAskedToReportAgainReplacesWhateverItsParentHolds()
     {
         // What a parent does when a child's answer was overtaken by a newer report: here the
