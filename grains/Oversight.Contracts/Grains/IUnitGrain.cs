@@ -88,4 +88,11 @@ public interface IUnitGrain : IGrainWithStringKey
     /// the parent holds an older one than it acknowledged. True when it had to.
     /// </summary>
     Task<bool> VerifyReported();
+
+    /// <summary>
+    /// A checkpoint tick: writes what changed, confirms it to the ledger, raises what is due and
+    /// asks the parent about the last report. The silo's tick wheel calls it every 10 s while the
+    /// unit has anything to do (a unit's own turn, never interleaved).
+    /// </summary>
+    Task Tick();
 }

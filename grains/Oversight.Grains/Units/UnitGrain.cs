@@ -31,6 +31,8 @@ public sealed partial class UnitGrain(
     [PersistentState("unit", StorageNames.Units)] IPersistentState<UnitState> state,
     IGrainFactory grains,
     Ledger.LedgerConfirmations confirmations,
+    ShortWaits waits,
+    UnitTicks ticks,
     TimeProvider clock,
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
 {
@@ -92,7 +94,7 @@ public sealed partial class UnitGrain(
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
     private readonly IEventLedgerGrain?[] _ledgers = new IEventLedgerGrain?[IEventLedgerGrain.Shards];
     private (string Id, IUnitGrain Grain)? _parentGrain;
-    private IGrainTimer? _ticker;
+    private UnitTicks.Ticker? _ticker;
     private bool _resting;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -178,7 +180,8 @@ public sealed partial class UnitGrain(
         // The first tick at a random point of the interval: units activated together (a tenant's
         // first batch wakes all of them) would otherwise all checkpoint in the same instant.
         var firstTick = CheckpointInterval * (0.5 + Random.Shared.NextDouble());
-        _ticker = this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(firstTick, CheckpointInterval) { Interleave = false });
+        var self = this.AsReference<IUnitGrain>();
+        _ticker = ticks.Start(this.GetPrimaryKeyString(), self.Tick, firstTick, CheckpointInterval);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -187,6 +190,7 @@ public sealed partial class UnitGrain(
         // and asking this unit for its totals while this unit waits for it. What stays unreported
         // is re-reported whole when this unit next activates, and a parent asks its children for
         // their totals whenever it activates.
+        _ticker?.Stop();
         _stopping.Cancel();
         StartReporting();
         try
@@ -489,6 +493,8 @@ public sealed partial class UnitGrain(
         return (true, false);
     }
 
+    public Task Tick() => TickAsync();
+
     private async Task TickAsync()
     {
         await CheckpointAsync();
@@ -520,7 +526,7 @@ public sealed partial class UnitGrain(
             // Nothing to write, confirm, raise or verify: no ticks until something changes. A tree
             // of 100,000 mostly idle units spent about 2% of a core on empty ticks otherwise.
             _resting = true;
-            _ticker?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _ticker?.Rest();
         }
     }
 
@@ -544,7 +550,7 @@ public sealed partial class UnitGrain(
         if (_resting)
         {
             _resting = false;
-            _ticker?.Change(CheckpointInterval, CheckpointInterval);
+            _ticker?.Resume();
         }
     }
 
@@ -758,7 +764,7 @@ public sealed partial class UnitGrain(
             var wait = TimeSpan.FromTicks(_lastReport + MinReportInterval.Ticks - clock.GetUtcNow().UtcTicks);
             if (wait > TimeSpan.Zero && !_stopping.IsCancellationRequested)
             {
-                await Task.Delay(wait, clock, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                await waits.Delay(wait).WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             }
             else
             {
