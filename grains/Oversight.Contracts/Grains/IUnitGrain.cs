@@ -13,25 +13,28 @@ public interface IUnitGrain : IGrainWithStringKey
     Task Apply(UnitDeliveries deliveries);
 
     /// <summary>
-    /// One delivery round for a family, sent to the parent: its own deliveries (if any), then each
-    /// child's, which it hands on with <see cref="ApplyFromParent"/> and takes the child's report
-    /// from the answer: a leaf then needs no report call of its own. Fails when any child's share
-    /// failed (the ledger redelivers those directly; a unit ignores positions it holds).
+    /// One delivery round down the tree, sent by the ledger to the top of each part of the round:
+    /// this unit's own deliveries (if any), then its children's parts (<see cref="RoundNode"/>),
+    /// each handed on with <see cref="ApplyFromParent"/>, which goes on down and answers with the
+    /// child's report: the round's units need no report calls of their own. Fails when any part
+    /// below failed (the ledger redelivers every share of the call directly; a unit ignores
+    /// positions it holds).
     /// </summary>
-    Task ApplyFamily(UnitDeliveries? own, string[] children, UnitDeliveries[] shares);
+    Task ApplyRound(UnitDeliveries? own, RoundNode[] children);
 
     /// <summary>
-    /// Applies deliveries handed on by <paramref name="parent"/>, and answers with this unit's
-    /// report of the days that changed when <paramref name="parent"/> is its parent and holds the
-    /// version <paramref name="held"/> of its reports (-1: the parent does not hold this unit; no
-    /// report then). The parent takes the report when the answer arrives; should a report this
-    /// unit sent the usual way have been taken first, the parent asks for <see cref="ReportAgain"/>.
+    /// Applies deliveries handed on by <paramref name="parent"/> (if any), hands on its own
+    /// children's parts of the round and takes their answers, then answers with this unit's report
+    /// of the days that changed when <paramref name="parent"/> is its parent and holds the version
+    /// <paramref name="held"/> of its reports (-1: the parent does not hold this unit; no report
+    /// then). The parent takes the report when the answer arrives; should a report this unit sent
+    /// the usual way have been taken first, the parent asks for <see cref="ReportAgain"/>.
     /// </summary>
-    Task<SubtreeReport?> ApplyFromParent(UnitDeliveries deliveries, string parent, long held);
+    Task<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, RoundNode[] children);
 
     /// <summary>
     /// Takes a child's report of its subtree totals. Interleaves with this unit's other turns, so
-    /// a family round that waits on its children holds no report back (a report is decided and
+    /// a round that waits on its children holds no report back (a report is decided and
     /// taken within one turn).
     /// </summary>
     [AlwaysInterleave]
@@ -59,7 +62,7 @@ public interface IUnitGrain : IGrainWithStringKey
 
     /// <summary>
     /// Own and subtree counters over a period. Answered between the turns of a delivery or a
-    /// family round that waits on other grains (every change is applied whole within one turn, so
+    /// round that waits on other grains (every change is applied whole within one turn, so
     /// a read sees each delivery and report entirely or not at all): a read never waits for a
     /// round to finish.
     /// </summary>

@@ -29,3 +29,13 @@ public sealed record SubtreeTotals([property: Id(0)] long Version, [property: Id
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Oversight.HeldReport")]
 public sealed record HeldReport([property: Id(0)] long Version, [property: Id(1)] bool PassedOn);
+
+/// <summary>
+/// A unit's part of a delivery round: its own share (none when the round only passes through it
+/// to its children) and its children's parts.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Oversight.RoundNode")]
+public sealed record RoundNode(
+    [property: Id(0)] string Unit,
+    [property: Id(1)] UnitDeliveries? Own,
+    [property: Id(2)] RoundNode[] Children);

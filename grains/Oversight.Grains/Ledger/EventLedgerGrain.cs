@@ -53,8 +53,8 @@ public sealed partial class EventLedgerGrain(
     /// every placement in progress whenever one completes, so calling them all at once cost time
     /// quadratic in the units (a tenth of all CPU on shape L). A round in parts of this many keeps
     /// that walk short; rounds of a tree this size or smaller go out whole, as before. A part
-    /// counts family calls, not the children their parents hand on to (up to 1,024 each at once):
-    /// counting those too cost an M backfill 18% in the one round tried (README).
+    /// counts the ledger's own calls: a round going down the tree is one call per top (nearly
+    /// always the root), and each unit hands on to at most 1,024 children at once.
     /// </summary>
     private const int MaxCallsInFlight = 2048;
 
@@ -76,7 +76,7 @@ public sealed partial class EventLedgerGrain(
     private readonly Dictionary<string, IUnitGrain> _units = new(StringComparer.Ordinal);
     /// <summary>
     /// Each unit's parent, as of tree version <see cref="_treeVersion"/>, to send a round's shares
-    /// of a family through the parent. Only a route: a unit handed a share by a unit that is not
+    /// down the tree. Only a route: a unit handed a share by a unit that is not
     /// (or no longer) its parent counts it all the same and reports the usual way.
     /// </summary>
     private Dictionary<string, string> _parentOf = new(StringComparer.Ordinal);
@@ -403,7 +403,7 @@ public sealed partial class EventLedgerGrain(
     /// <summary>
     /// Hands deliveries to their units all at once (a part of a round, or the timer's redeliveries)
     /// and waits for every answer; a unit that did not take its share is listed for redelivery
-    /// (every share of a family call that failed: units ignore positions they hold).
+    /// (every share in a call that failed, down the tree: units ignore positions they hold).
     /// </summary>
     private async Task SendAsync(List<RoundCall> round, int from, int to)
     {
@@ -413,7 +413,7 @@ public sealed partial class EventLedgerGrain(
             var call = round[from + i];
             calls[i] = call.Children is null
                 ? Unit(call.Unit).Apply(call.Own!)
-                : Unit(call.Unit).ApplyFamily(call.Own, call.Children, call.Shares!);
+                : Unit(call.Unit).ApplyRound(call.Own, call.Children);
         }
 
         try
@@ -435,22 +435,33 @@ public sealed partial class EventLedgerGrain(
                         _undelivered.Add((call.Unit, call.Own.Position));
                     }
 
-                    for (var c = 0; c < (call.Children?.Length ?? 0); c++)
-                    {
-                        _undelivered.Add((call.Children![c], call.Shares![c].Position));
-                    }
+                    Undelivered(call.Children ?? []);
                 }
             }
         }
     }
 
+    /// <summary>Every share in the parts of a failed call goes up for direct redelivery.</summary>
+    private void Undelivered(RoundNode[] parts)
+    {
+        foreach (var part in parts)
+        {
+            if (part.Own is not null)
+            {
+                _undelivered.Add((part.Unit, part.Own.Position));
+            }
+
+            Undelivered(part.Children);
+        }
+    }
+
     /// <summary>
     /// Takes every entry not yet sent and folds them into one delivery per unit, each covering the
-    /// run of this round's entries that touch the unit, and groups them into calls by family: a
-    /// unit owed something whose parent's other children are owed too goes to the parent, which
-    /// hands it on and takes the unit's report from its answer (a call each way, instead of the
-    /// ledger's call and the unit's own report). A unit that heads a family of this round gets
-    /// its own share with it and reports the usual way; a unit with no parent is called directly.
+    /// run of this round's entries that touch the unit, and sends them down the tree: the ledger
+    /// calls the top (the root), each unit hands its children's parts on and takes each child's
+    /// report from its answer, and answers its own parent with its report once its children have
+    /// (one call per unit on the way, instead of the ledger's call to each unit and a report call
+    /// from each unit that changed). When the root's call returns, the round has reached it.
     /// </summary>
     private List<RoundCall> Round()
     {
@@ -468,45 +479,49 @@ public sealed partial class EventLedgerGrain(
             }
         }
 
-        var families = new Dictionary<string, Family>(StringComparer.Ordinal);
-        foreach (var unit in units)
-        {
-            if (_parentOf.TryGetValue(unit, out var parent) && !families.ContainsKey(parent))
-            {
-                families[parent] = new Family();
-            }
-        }
-
+        // The round goes down the tree: each unit with a share, and every ancestor of one, gets
+        // one call from its parent with its own share (if any) and its children's parts, and
+        // answers with its report; the ledger calls the tops. A unit missing from the tree (or an
+        // unknown parent) is a top of its own. The tree is only a route: a unit handed its share
+        // through a unit that is no longer its parent still counts it and reports the usual way.
+        var parts = new Dictionary<string, Part>(units.Count, StringComparer.Ordinal);
         for (var i = 0; i < units.Count; i++)
         {
-            if (families.TryGetValue(units[i], out var headed))
+            PartOf(parts, units[i]).Own = deliveries[i];
+        }
+
+        var tops = new List<Part>();
+        foreach (var unit in units)
+        {
+            var part = parts[unit];
+            for (var climbed = 0; !part.Placed; climbed++)
             {
-                headed.Own = deliveries[i];
-            }
-            else if (_parentOf.TryGetValue(units[i], out var parent))
-            {
-                families[parent].Add(units[i], deliveries[i]);
-            }
-            else
-            {
-                (families[units[i]] = new Family()).Own = deliveries[i];
+                part.Placed = true;
+                if (!_parentOf.TryGetValue(part.Unit, out var parent) || climbed > _parentOf.Count)
+                {
+                    tops.Add(part);
+                    break;
+                }
+
+                var above = PartOf(parts, parent);
+                above.Children.Add(part);
+                part = above;
             }
         }
 
-        var calls = new List<RoundCall>(families.Count);
-        foreach (var (head, family) in families)
+        var calls = new List<RoundCall>(tops.Count);
+        foreach (var top in tops)
         {
-            if (family.Children.Count > 0)
-            {
-                calls.Add(new RoundCall(head, family.Own, [.. family.Children], [.. family.Shares]));
-            }
-            else if (family.Own is not null)
-            {
-                calls.Add(new RoundCall(head, family.Own, null, null));
-            }
+            calls.Add(top.Children.Count == 0 ? new RoundCall(top.Unit, top.Own, null) : new RoundCall(top.Unit, top.Own, [.. top.Children.Select(c => c.ToNode())]));
         }
 
         return calls;
+
+        static Part PartOf(Dictionary<string, Part> parts, string unit)
+        {
+            ref var part = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(parts, unit, out _);
+            return part ??= new Part(unit);
+        }
     }
 
     /// <summary>What each unit is owed from a run of consecutive entries.</summary>
@@ -592,7 +607,7 @@ public sealed partial class EventLedgerGrain(
             }
             else if (redeliveries.Count < MaxCallsInFlight)
             {
-                redeliveries.Add(new RoundCall(unit, pending.ShareOf(unit, _shard, log) with { Previous = positions.Before(position) }, null, null));
+                redeliveries.Add(new RoundCall(unit, pending.ShareOf(unit, _shard, log) with { Previous = positions.Before(position) }, null));
                 _undelivered.Remove((unit, position));
             }
         }
@@ -697,22 +712,21 @@ public sealed partial class EventLedgerGrain(
     /// One call of a round: to <paramref name="Unit"/> with its own share (<paramref name="Own"/>,
     /// if any), and, when <paramref name="Children"/> is set, its children's shares to hand on.
     /// </summary>
-    private sealed record RoundCall(string Unit, UnitDeliveries? Own, string[]? Children, UnitDeliveries[]? Shares);
+    private sealed record RoundCall(string Unit, UnitDeliveries? Own, RoundNode[]? Children);
 
-    /// <summary>A family's shares of a round, while the round is being grouped.</summary>
-    private sealed class Family
+    /// <summary>A unit's part of a round while it is built.</summary>
+    private sealed class Part(string unit)
     {
+        public string Unit => unit;
+
         public UnitDeliveries? Own { get; set; }
 
-        public List<string> Children { get; } = [];
+        public List<Part> Children { get; } = [];
 
-        public List<UnitDeliveries> Shares { get; } = [];
+        /// <summary>Linked to its parent's part, or listed as a top.</summary>
+        public bool Placed { get; set; }
 
-        public void Add(string child, UnitDeliveries share)
-        {
-            Children.Add(child);
-            Shares.Add(share);
-        }
+        public RoundNode ToNode() => new(unit, Own, [.. Children.Select(c => c.ToNode())]);
     }
 
     /// <summary>An entry some unit has not yet confirmed durable, in the binary form the log keeps.</summary>

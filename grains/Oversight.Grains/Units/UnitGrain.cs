@@ -54,7 +54,7 @@ public sealed partial class UnitGrain(
     /// </summary>
     private const int VerifyTicks = 6;
 
-    /// <summary>The most children a family round hands shares to at once.</summary>
+    /// <summary>The most children a unit hands their parts of a round to at once.</summary>
     private const int MaxChildCallsInFlight = 1024;
 
     private readonly PeriodCounters _own = new();
@@ -236,28 +236,36 @@ public sealed partial class UnitGrain(
         await RaiseAlertsAsync();
     }
 
-    public async Task ApplyFamily(UnitDeliveries? own, string[] children, UnitDeliveries[] shares)
+    public async Task ApplyRound(UnitDeliveries? own, RoundNode[] children)
     {
         if (own is not null)
         {
             await Apply(own);
         }
 
-        // A family's shares go out in parts: a tenant's first round on a flat tree of thousands of
-        // children would otherwise wake them all at once (see the ledger's MaxCallsInFlight).
+        await HandOnAsync(children);
+    }
+
+    /// <summary>
+    /// Hands on the children's parts of a round. They go out in parts: a tenant's first round on a
+    /// flat tree of thousands of children would otherwise wake them all at once (see the ledger's
+    /// MaxCallsInFlight).
+    /// </summary>
+    private async Task HandOnAsync(RoundNode[] children)
+    {
         for (var from = 0; from < children.Length; from += MaxChildCallsInFlight)
         {
-            await HandOnAsync(children, shares, from, Math.Min(children.Length, from + MaxChildCallsInFlight));
+            await HandOnAsync(children, from, Math.Min(children.Length, from + MaxChildCallsInFlight));
         }
     }
 
-    /// <summary>Hands on children's shares; each answer is taken as it arrives.</summary>
-    private async Task HandOnAsync(string[] children, UnitDeliveries[] shares, int from, int to)
+    /// <summary>Hands on children's parts; each answer is taken as it arrives.</summary>
+    private async Task HandOnAsync(RoundNode[] children, int from, int to)
     {
         var calls = new Task[to - from];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i] = HandOnAsync(children[from + i], shares[from + i]);
+            calls[i] = HandOnAsync(children[from + i]);
         }
 
         await Task.WhenAll(calls);
@@ -270,15 +278,17 @@ public sealed partial class UnitGrain(
     /// days are then not surely newer than what is held, so the child is asked to report
     /// everything again. A child that left meanwhile has had everything it held dropped.
     /// </summary>
-    private async Task HandOnAsync(string id, UnitDeliveries share)
+    private async Task HandOnAsync(RoundNode part)
     {
+        var id = part.Unit;
+
         // The references are kept with what is held: making one resolves the interface's type,
         // which is costly once per call of every round.
         var hold = _children.GetValueOrDefault(id);
         var child = hold is null
             ? grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id))
             : hold.Grain ??= grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id));
-        var report = await child.ApplyFromParent(share, _unit, hold?.Version ?? -1);
+        var report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
         if (report is null || !_children.TryGetValue(id, out hold))
         {
             return;
@@ -303,9 +313,21 @@ public sealed partial class UnitGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<SubtreeReport?> ApplyFromParent(UnitDeliveries deliveries, string parent, long held)
+    public async Task<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, RoundNode[] children)
     {
-        await Apply(deliveries);
+        if (held >= 0 && children.Length > 0 && string.Equals(parent, _parent, StringComparison.Ordinal))
+        {
+            // This unit answers once its children have: a report sent the usual way meanwhile
+            // would be a call for what the answer carries anyway, so it waits its interval from now.
+            _lastReport = clock.GetUtcNow().UtcTicks;
+        }
+
+        if (deliveries is not null)
+        {
+            await Apply(deliveries);
+        }
+
+        await HandOnAsync(children);
         if (held < 0 || _dirty.Count == 0 || !string.Equals(parent, _parent, StringComparison.Ordinal))
         {
             // Not (or no longer) that unit's child, or a parent that does not know it yet: the

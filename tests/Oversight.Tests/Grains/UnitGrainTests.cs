@@ -162,7 +162,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await TreeAsync(("hq", null), ("p", "hq"), ("q", "hq"), ("x", "p"));
 
         // Handed on by its parent: the answer is the report of the days that changed.
-        var report = await Unit("x").ApplyFromParent(Share(1, 2), "p", 0);
+        var report = await Unit("x").ApplyFromParent(Share(1, 2), "p", 0, []);
         Assert.NotNull(report);
         Assert.Equal("x", report.Child);
         Assert.False(report.Detach);
@@ -172,12 +172,12 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.Equal([(ushort)(1 << DocumentsReceived)], report.Masks!);
 
         // A replay changes nothing, so there is nothing to answer.
-        Assert.Null(await Unit("x").ApplyFromParent(Share(1, 2), "p", report.Version));
+        Assert.Null(await Unit("x").ApplyFromParent(Share(1, 2), "p", report.Version, []));
 
         // From a unit that is not its parent, or a parent that does not hold it: counted, and
         // reported the usual way.
-        Assert.Null(await Unit("x").ApplyFromParent(Share(2, 1), "q", 0));
-        Assert.Null(await Unit("x").ApplyFromParent(Share(3, 1), "p", -1));
+        Assert.Null(await Unit("x").ApplyFromParent(Share(2, 1), "q", 0, []));
+        Assert.Null(await Unit("x").ApplyFromParent(Share(3, 1), "p", -1, []));
 
         // The first answer never reached p (this test took it); the reports that followed set the
         // day's whole totals, so p holds all of it.
@@ -251,7 +251,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
 
         // The same round again (as after a ledger restart) changes nothing.
-        await Unit("p").ApplyFamily(Share(1, 1), ["a", "b", "c"], [Share(1, 1), Share(1, 2), Share(1, 1)]);
+        await Unit("p").ApplyRound(Share(1, 1), [new RoundNode("a", Share(1, 1), []), new RoundNode("b", Share(1, 2), []), new RoundNode("c", Share(1, 1), [])]);
         await SettleAsync("a", "b", "c", "p", "hq");
 
         Assert.Equal(2, await SubtreeDocumentsAsync("b"));
@@ -262,14 +262,42 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ARoundGoesDownThroughUnitsWithoutSharesAndCountsOnceAtEveryLevel()
+    {
+        // The round reaches x and y through m and p, which have no share of their own in it.
+        await TreeAsync(("hq", null), ("m", "hq"), ("n", "hq"), ("p", "m"), ("x", "p"), ("y", "p"));
+        var events = new[] { Document("g1", "x"), Document("g2", "x"), Document("g3", "y"), Document("g4", "n") };
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        Assert.All(await ledger.Ingest(events, Settings), Assert.True);
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+
+        // The same round again, as the ledger would send it after a restart: nothing changes.
+        await Unit("hq").ApplyRound(null,
+        [
+            new RoundNode("m", null, [new RoundNode("p", null, [new RoundNode("x", Share(1, 2), []), new RoundNode("y", Share(1, 1), [])])]),
+            new RoundNode("n", Share(1, 1), []),
+        ]);
+        await SettleAsync("x", "y", "p", "m", "n", "hq");
+
+        Assert.Equal(2, await SubtreeDocumentsAsync("x"));
+        Assert.Equal(0, (await Unit("p").GetLoad(November)).Own[DocumentsReceived]);
+        Assert.Equal(3, await SubtreeDocumentsAsync("p"));
+        Assert.Equal(3, await SubtreeDocumentsAsync("m"));
+        Assert.Equal(1, await SubtreeDocumentsAsync("n"));
+        Assert.Equal(4, await SubtreeDocumentsAsync("hq"));
+        Assert.False(await Unit("x").VerifyReported());
+        Assert.False(await Unit("p").VerifyReported());
+    }
+
+    [Fact]
     public async Task AShareRoutedThroughAFormerParentCountsOnceUnderTheNewOne()
     {
         // The ledger routes by the tree it read last; a unit moved since is handed its share by
         // its former parent, counts it, and reports to its new parent. A replay changes nothing.
         await TreeAsync(("hq", null), ("p", "hq"), ("q", "hq"), ("x", "p"));
         await fixture.Grains.GetGrain<ITenantGrain>(_tenant).UpsertUnits([new UnitRecord("x", "x", "q", 1, "unit")], null);
-        await Unit("p").ApplyFamily(null, ["x"], [Share(1, 2)]);
-        await Unit("p").ApplyFamily(null, ["x"], [Share(1, 2)]);
+        await Unit("p").ApplyRound(null, [new RoundNode("x", Share(1, 2), [])]);
+        await Unit("p").ApplyRound(null, [new RoundNode("x", Share(1, 2), [])]);
         await SettleAsync("x", "p", "q", "hq");
 
         Assert.Equal(2, (await Unit("x").GetLoad(November)).Own[DocumentsReceived]);
