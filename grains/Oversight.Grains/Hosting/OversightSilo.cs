@@ -48,7 +48,6 @@ public static class OversightSilo
 
         silo.Services.TryAddSingleton<LedgerLog>();
         silo.Services.TryAddSingleton<Ledger.LedgerConfirmations>();
-        silo.Services.TryAddSingleton<Units.ShortWaits>();
         silo.Services.TryAddSingleton<Units.UnitTicks>();
         return silo;
     }

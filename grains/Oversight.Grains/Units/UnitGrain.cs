@@ -31,7 +31,6 @@ public sealed partial class UnitGrain(
     [PersistentState("unit", StorageNames.Units)] IPersistentState<UnitState> state,
     IGrainFactory grains,
     Ledger.LedgerConfirmations confirmations,
-    ShortWaits waits,
     UnitTicks ticks,
     TimeProvider clock,
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
@@ -247,28 +246,22 @@ public sealed partial class UnitGrain(
     }
 
     /// <summary>
-    /// Hands on the children's parts of a round. They go out in parts: a tenant's first round on a
-    /// flat tree of thousands of children would otherwise wake them all at once (see the ledger's
-    /// MaxCallsInFlight).
+    /// Hands on the children's parts of a round, each answer taken as it arrives. They go out in
+    /// parts: a tenant's first round on a flat tree of thousands of children would otherwise wake
+    /// them all at once (see the ledger's MaxCallsInFlight).
     /// </summary>
     private async Task HandOnAsync(RoundNode[] children)
     {
         for (var from = 0; from < children.Length; from += MaxChildCallsInFlight)
         {
-            await HandOnAsync(children, from, Math.Min(children.Length, from + MaxChildCallsInFlight));
-        }
-    }
+            var calls = new Task[Math.Min(MaxChildCallsInFlight, children.Length - from)];
+            for (var i = 0; i < calls.Length; i++)
+            {
+                calls[i] = HandOnAsync(children[from + i]);
+            }
 
-    /// <summary>Hands on children's parts; each answer is taken as it arrives.</summary>
-    private async Task HandOnAsync(RoundNode[] children, int from, int to)
-    {
-        var calls = new Task[to - from];
-        for (var i = 0; i < calls.Length; i++)
-        {
-            calls[i] = HandOnAsync(children[from + i]);
+            await Task.WhenAll(calls);
         }
-
-        await Task.WhenAll(calls);
     }
 
     /// <summary>
@@ -786,7 +779,7 @@ public sealed partial class UnitGrain(
             var wait = TimeSpan.FromTicks(_lastReport + MinReportInterval.Ticks - clock.GetUtcNow().UtcTicks);
             if (wait > TimeSpan.Zero && !_stopping.IsCancellationRequested)
             {
-                await waits.Delay(wait).WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                await Task.Delay(wait, clock, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             }
             else
             {
