@@ -35,6 +35,14 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<bool> Delivered(TimeSpan within, int behind);
 
+    /// <summary>
+    /// Activates the shard, nothing more: an activation replays every entry not yet durable in all
+    /// its units. The tenant calls it when it activates, so after a restart the first request of
+    /// any kind sets the acknowledged but undelivered entries on their way.
+    /// </summary>
+    [AlwaysInterleave]
+    Task Wake();
+
     /// <summary>The deliveries for <paramref name="unit"/> logged after <paramref name="after"/> that it has not confirmed durable.</summary>
     [AlwaysInterleave]
     Task<UnitDeliveries[]> CatchUp(string unit, long after);

@@ -20,6 +20,9 @@ namespace Oversight.Grains.Ledger;
 /// restarts from an older checkpoint catches up from the pending entries, and a restarted
 /// ledger rebuilds its ids and pending entries from the log.</item>
 /// </list>
+/// A shard holding pending entries keeps a reminder (in Redis in cluster mode), so after a crash
+/// it is activated again and replays them even if no request arrives; the tenant's activation
+/// wakes it sooner (<see cref="IEventLedgerGrain.Wake"/>).
 /// </summary>
 [Orleans.Placement.Immovable]
 public sealed partial class EventLedgerGrain(
@@ -27,8 +30,14 @@ public sealed partial class EventLedgerGrain(
     LedgerLog log,
     IGrainFactory grains,
     TimeProvider clock,
-    ILogger<EventLedgerGrain> logger) : Grain, IEventLedgerGrain
+    ILogger<EventLedgerGrain> logger) : Grain, IEventLedgerGrain, IRemindable
 {
+    /// <summary>The reminder a shard keeps while it holds entries not yet durable in every unit.</summary>
+    public const string ReplayReminder = "ledgerReplay";
+
+    /// <summary>How often the replay reminder fires (Orleans' shortest reminder period).</summary>
+    public static readonly TimeSpan ReplayReminderPeriod = TimeSpan.FromMinutes(1);
+
     /// <summary>How long an id is remembered; the contract asks for at least 400 days.</summary>
     public const int RetentionDays = 410;
 
@@ -82,6 +91,9 @@ public sealed partial class EventLedgerGrain(
     private Dictionary<string, string> _parentOf = new(StringComparer.Ordinal);
     private long _treeVersion = long.MinValue;
     private Task _pumping = Task.CompletedTask;
+
+    /// <summary>The replay reminder, once this activation registered it (an earlier one's is not looked up: registering again replaces it).</summary>
+    private IGrainReminder? _reminder;
     private long _deliveredThrough;
     private long _lastRound;
     private string _tenant = "";
@@ -154,6 +166,8 @@ public sealed partial class EventLedgerGrain(
             return fresh;
         }
 
+        // Before the entry is durable: once it is acknowledged, a crash must find a reminder.
+        await KeepReminderAsync();
         var entry = new LogEntry(_position + 1, today, [.. accepted], settings);
         var bytes = LedgerLog.Encode(entry);
         try
@@ -179,6 +193,61 @@ public sealed partial class EventLedgerGrain(
         _ungoverned[entry.Position] = entry;
         StartPump();
         return fresh;
+    }
+
+    public Task Wake() => Task.CompletedTask;
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // The activation this may have caused replayed what is pending; with nothing pending
+        // (an earlier activation died before dropping its reminder) the reminder goes.
+        if (!string.Equals(reminderName, ReplayReminder, StringComparison.Ordinal) || HoldsPending)
+        {
+            return;
+        }
+
+        try
+        {
+            _reminder ??= await this.GetReminder(ReplayReminder);
+            await DropReminderAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReminderFailed(logger, ex, _tenant, _shard);
+        }
+    }
+
+    private bool HoldsPending => _pending.Count > 0 || _ungoverned.Count > 0 || _unsent.Count > 0;
+
+    /// <summary>
+    /// Registers the replay reminder unless this activation holds it. A reminder table that fails
+    /// does not fail the batch (the entry is still logged and delivered); it is logged, and the
+    /// next batch tries again.
+    /// </summary>
+    private async Task KeepReminderAsync()
+    {
+        if (_reminder is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            _reminder = await this.RegisterOrUpdateReminder(ReplayReminder, ReplayReminderPeriod, ReplayReminderPeriod);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReminderFailed(logger, ex, _tenant, _shard);
+        }
+    }
+
+    private async Task DropReminderAsync()
+    {
+        if (_reminder is not null)
+        {
+            await this.UnregisterReminder(_reminder);
+            _reminder = null;
+        }
     }
 
     public async Task<bool> Delivered(TimeSpan within, int behind)
@@ -626,6 +695,17 @@ public sealed partial class EventLedgerGrain(
         }
 
         await ForgetExpiredAsync(watermark);
+        if (!HoldsPending && _reminder is not null)
+        {
+            try
+            {
+                await DropReminderAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReminderFailed(logger, ex, _tenant, _shard);
+            }
+        }
     }
 
     private async Task ForgetExpiredAsync(long watermark)
@@ -763,6 +843,9 @@ public sealed partial class EventLedgerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not read the tenant's tree; rounds go by the last one read")]
     private static partial void LogTreeUnavailable(ILogger logger, Exception ex, string tenant, int shard);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not read or update its replay reminder; it is tried again at the next batch or tick")]
+    private static partial void LogReminderFailed(ILogger logger, Exception ex, string tenant, int shard);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not redeliver an entry; will retry")]
     private static partial void LogRedeliveryFailed(ILogger logger, Exception ex, string tenant, int shard);

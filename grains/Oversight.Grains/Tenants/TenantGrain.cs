@@ -14,11 +14,18 @@ public sealed class TenantGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Every request activates this grain first: after a restart, that wakes the tenant's
-        // reports, whose grain watches due times only while active. Not awaited, so the two
-        // activations cannot wait on each other.
+        // reports, whose grain watches due times only while active, and its ledger shards, whose
+        // activation replays entries acknowledged but not yet durable in their units (were the
+        // silos killed before a round reached any unit, no unit would ever ask for them). Not
+        // awaited, so the activations cannot wait on each other.
         if (state.State.Exists)
         {
-            grains.GetGrain<IReportsGrain>(this.GetPrimaryKeyString()).RaiseOverdue().Ignore();
+            var tenant = this.GetPrimaryKeyString();
+            grains.GetGrain<IReportsGrain>(tenant).RaiseOverdue().Ignore();
+            for (var shard = 0; shard < IEventLedgerGrain.Shards; shard++)
+            {
+                grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard)).Wake().Ignore();
+            }
         }
 
         return Task.CompletedTask;

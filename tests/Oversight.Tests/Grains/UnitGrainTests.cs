@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Oversight.Domain;
 using Oversight.Grains;
 
@@ -217,6 +218,36 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
 
         static long Documents(UnitDeliveries share) =>
             share.Own.Cells.Where(c => CellDelta.SlotOf(c) == DocumentsReceived).Sum(c => (long)CellDelta.AmountOf(c));
+    }
+
+    [Fact]
+    public async Task ALedgerKeepsItsReplayReminderWhileEntriesArePendingAndDropsItOnceNoneAre()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"));
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        var reminders = ((Orleans.TestingHost.InProcessSiloHandle)fixture.Cluster.Primary!).ServiceProvider
+            .GetRequiredService<Orleans.IReminderTable>();
+        Assert.Null(await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
+
+        await DocumentsAsync("a", 2);
+        var row = await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder);
+        Assert.NotNull(row);
+        Assert.Equal(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminderPeriod, row.Period);
+
+        // A tick while entries are pending keeps the reminder.
+        var remindable = ledger.AsReference<Orleans.IRemindable>();
+        await remindable.ReceiveReminder(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder, default);
+        Assert.NotNull(await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
+
+        // Both units (the source and the target) make the entries durable: the next tick drops it.
+        foreach (var unit in new[] { "hq", "a" })
+        {
+            var pending = await ledger.CatchUp(unit, 0);
+            await ledger.Confirm([unit], [pending[^1].Position]);
+        }
+
+        await remindable.ReceiveReminder(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder, default);
+        Assert.Null(await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
     }
 
     [Fact]
