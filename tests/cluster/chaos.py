@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Cluster chaos check: real Redis, two silo processes and a gateway, started from the README's
 commands. Four clients ingest events (retrying until acknowledged); one silo is SIGKILLed
-mid-ingest and restarted; then every process is killed and the cluster restarted. Every
-acknowledged event must count exactly once in every month's roll-up, every resent id must be
-a duplicate, a report filed before the restart must come back, and the live stream must work
+mid-ingest and restarted; then a batch is posted with `Prefer: respond-async` (answered once
+durable) and every process is killed at once, and the cluster restarted. Every acknowledged event
+must count exactly once in every month's roll-up, the batch answered just before the crash must
+count without any new batch arriving, every resent id must be a duplicate, a report filed before the restart must come back, and the live stream must work
 through the client gateway (load at once, an alert pushed from a silo). Prints 'N passed, N failed'. Needs: redis-server, dotnet, a built solution."""
 import json, os, random, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
 from collections import defaultdict
@@ -48,10 +49,10 @@ def token():
                          cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
-def call(method, path, body=None, timeout=30):
+def call(method, path, body=None, timeout=30, headers=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{http_port}{path}", data=data, method=method,
-                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return r.status, json.loads(r.read() or b"null")
 
@@ -68,11 +69,11 @@ def wait_ready(deadline=120):
         time.sleep(0.5)
     raise SystemExit("gateway not ready")
 
-def until_ok(method, path, body=None, deadline=120):
+def until_ok(method, path, body=None, deadline=120, headers=None):
     end = time.time() + deadline
     while True:
         try:
-            return call(method, path, body)
+            return call(method, path, body, headers=headers)
         except (urllib.error.HTTPError, urllib.error.URLError, ConnectionError, TimeoutError, OSError) as e:
             code = getattr(e, "code", None)
             if code is not None and code < 500: raise
@@ -96,6 +97,10 @@ try:
         for j in range(10):
             units.append({"id": f"s{i}-{j}", "parentId": f"s{i}", "headcount": 10})
     until_ok("PUT", f"{T}/units", units)
+    # A second tenant, for a batch answered once durable (a backfill) right before the full crash.
+    LATE = "/api/v1/tenants/chaos-late"
+    until_ok("PUT", LATE, {"name": "Chaos late", "timeZone": "Asia/Shanghai"})
+    until_ok("PUT", f"{LATE}/units", [{"id": "hq", "parentId": None, "headcount": 10}] + [{"id": f"l{i}", "parentId": "hq", "headcount": 10} for i in range(5)])
     parent = {u["id"]: u["parentId"] for u in units}
     ids = [u["id"] for u in units]
     now = datetime.now(timezone.utc)
@@ -150,11 +155,25 @@ try:
     rollup_check("after a silo was killed")
     _, report = until_ok("POST", f"{T}/reports", {"fromUnit": "s0-0", "aboutUnit": "s0", "category": "meetings",
                                                   "text": "too many meetings", "anonymous": True})
+    # Answered once durable, then every process killed at once: as a rule before any round has
+    # reached a unit of this tenant, so after the restart only the ledger's log holds them.
+    late_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    late = [{"id": f"late-{n}", "kind": "document", "source": "hq", "targets": [f"l{n % 5}", f"l{(n + 1) % 5}"], "occurredAt": late_at} for n in range(300)]
+    _, r = until_ok("POST", f"{LATE}/events", late, headers={"Prefer": "respond-async"})
+    late_ok = r["accepted"] == len(late)
     for name in list(procs): kill(name)
     print("killed every process; restarting", flush=True)
     start("silo0"); start("silo1"); time.sleep(3); start("gateway"); wait_ready()
 
     rollup_check("after a full restart")
+    late_month = datetime.strptime(late_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m")
+    deadline = time.time() + 60
+    while True:
+        _, load = until_ok("GET", f"{LATE}/units/hq/load?period={late_month}")
+        got = load["subtree"]["received"]["document"]
+        if got == 2 * len(late) or time.time() > deadline: break
+        time.sleep(0.5)
+    check("a batch answered just before the full crash counts once after it, with no new batch", late_ok and got == 2 * len(late), f"accepted {r['accepted']}, root counts {got}")
     _, r = until_ok("POST", f"{T}/events", events[:BATCH])
     check("resent ids are duplicates after a full restart", r["accepted"] == 0 and r["duplicates"] == BATCH, str(r))
     _, kept = until_ok("GET", f"{T}/reports/{report['id']}")
