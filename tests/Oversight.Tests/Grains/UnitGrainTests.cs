@@ -239,11 +239,14 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await remindable.ReceiveReminder(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder, default);
         Assert.NotNull(await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
 
-        // Both units (the source and the target) make the entries durable: the next tick drops it.
+        // Both units (the source and the target) make the entries durable (a unit whose own
+        // checkpoint tick came first has confirmed already): the next tick drops it.
         foreach (var unit in new[] { "hq", "a" })
         {
-            var pending = await ledger.CatchUp(unit, 0);
-            await ledger.Confirm([unit], [pending[^1].Position]);
+            if (await ledger.CatchUp(unit, 0) is { Length: > 0 } pending)
+            {
+                await ledger.Confirm([unit], [pending[^1].Position]);
+            }
         }
 
         await remindable.ReceiveReminder(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder, default);
