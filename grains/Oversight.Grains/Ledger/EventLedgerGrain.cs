@@ -212,25 +212,12 @@ public sealed partial class EventLedgerGrain(
 
     public Task Wake() => Task.CompletedTask;
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        // The activation this may have caused replayed what is pending; with nothing pending
-        // (an earlier activation died before dropping its reminder) the reminder goes.
-        if (!string.Equals(reminderName, ReplayReminder, StringComparison.Ordinal) || HoldsPending)
-        {
-            return;
-        }
-
-        try
-        {
-            _reminder ??= await this.GetReminder(ReplayReminder);
-            await DropReminderAsync();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogReminderFailed(logger, ex, _tenant, _shard);
-        }
-    }
+    /// <summary>
+    /// The activation this tick may have caused replayed what is pending; with nothing pending (an
+    /// earlier activation died before dropping its reminder) the reminder goes.
+    /// </summary>
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        string.Equals(reminderName, ReplayReminder, StringComparison.Ordinal) ? DropReminderIfIdleAsync(lookUp: true) : Task.CompletedTask;
 
     private bool HoldsPending => _pending.Count > 0 || _ungoverned.Count > 0 || _unsent.Count > 0;
 
@@ -256,12 +243,29 @@ public sealed partial class EventLedgerGrain(
         }
     }
 
-    private async Task DropReminderAsync()
+    /// <summary>
+    /// Drops the replay reminder once nothing is pending: the one this activation registered, or
+    /// (with <paramref name="lookUp"/>) one an earlier activation left. A reminder table that
+    /// fails is logged, and the next tick tries again.
+    /// </summary>
+    private async Task DropReminderIfIdleAsync(bool lookUp)
     {
-        if (_reminder is not null)
+        if (HoldsPending || (_reminder is null && !lookUp))
         {
-            await this.UnregisterReminder(_reminder);
-            _reminder = null;
+            return;
+        }
+
+        try
+        {
+            if ((_reminder ??= await this.GetReminder(ReplayReminder)) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+                _reminder = null;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReminderFailed(logger, ex, _tenant, _shard);
         }
     }
 
@@ -750,17 +754,7 @@ public sealed partial class EventLedgerGrain(
         }
 
         await ForgetExpiredAsync(watermark);
-        if (!HoldsPending && _reminder is not null)
-        {
-            try
-            {
-                await DropReminderAsync();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogReminderFailed(logger, ex, _tenant, _shard);
-            }
-        }
+        await DropReminderIfIdleAsync(lookUp: false);
     }
 
     private async Task ForgetExpiredAsync(long watermark)
