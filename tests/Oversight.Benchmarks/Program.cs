@@ -35,6 +35,19 @@ Console.WriteLine($"in-process limit: {limit:N0} events/s, best of {passes.Count
 await using var processes = new Processes(root, logs);
 var token = await TokenAsync(root);
 
+// The ack waits until a batch is counted in its units, so a client has one batch in flight at a
+// time; eight clients keep the pipeline full. The same eight drive PostgreSQL.
+var clients = int.Parse(options.GetValueOrDefault("clients", "8"), CultureInfo.InvariantCulture);
+var warmUp = workload.Events(smoke ? 2_000 : Math.Max(20_000, count / 5), zipf: false, seed: 5, "w", now);
+
+// `--cluster-only`: just the Redis durable ingest (cold units), for quick comparisons of cluster mode.
+if (options.ContainsKey("cluster-only"))
+{
+    await RedisAsync();
+    return 0;
+}
+
+
 // Embedded mode: one gateway process co-hosting its silo; this process is the load generator.
 var (url, gatewayProcess) = processes.Gateway("gateway-embedded", null, Processes.FreePort(), Processes.FreePort(), "bench");
 var api = new HttpDriver(url, token);
@@ -42,14 +55,10 @@ await api.WaitReadyAsync();
 await api.SetupAsync("bench-u", workload);
 await api.SetupAsync("bench-z", workload);
 
-// The ack waits until a batch is counted in its units, so a client has one batch in flight at a
-// time; eight clients keep the pipeline full. The same eight drive PostgreSQL.
-var clients = int.Parse(options.GetValueOrDefault("clients", "8"), CultureInfo.InvariantCulture);
 
 // Warm-up on a tenant of its own, so the runtime's JIT has settled before anything is timed. The
 // measured tenants' units are still cold: their activations are part of the figures.
 await api.SetupAsync("bench-w", workload);
-var warmUp = workload.Events(smoke ? 2_000 : Math.Max(20_000, count / 5), zipf: false, seed: 5, "w", now);
 await api.IngestAsync("bench-w", Batches(warmUp, 500), clients);
 Console.WriteLine($"warmed up on {warmUp.Count:N0} events of a separate tenant");
 var cpuBefore = Processes.CpuTime(gatewayProcess);
@@ -201,42 +210,7 @@ if (!options.ContainsKey("skip-pg"))
     Console.WriteLine($"postgres ingest: {pgRate:N0} events/s; root year by CTE p50 {pgCteP50:F1} ms ({pgTotal:N0} deliveries)");
 }
 
-// Redis durable mode: a Redis, one silo and one gateway; commands per event from INFO commandstats.
-double redisRate = double.NaN, commandsPerEvent = double.NaN;
-if (!options.ContainsKey("skip-redis"))
-{
-    var redisPort = Processes.FreePort();
-    var redisDir = Directory.CreateTempSubdirectory("oversight-bench-redis-").FullName;
-    processes.Start("redis", "redis-server", ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", redisDir, "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""]);
-    var redis = $"127.0.0.1:{redisPort}";
-    await WaitForAsync(async () => { try { using var c = await ConnectionMultiplexer.ConnectAsync(redis); return true; } catch (RedisConnectionException) { return false; } });
-    processes.Silo("silo", redis, Processes.FreePort(), Processes.FreePort(), "bench");
-    var (clusterUrl, _) = processes.Gateway("gateway-cluster", redis, Processes.FreePort(), Processes.FreePort(), "bench");
-    var cluster = new HttpDriver(clusterUrl, token);
-    await cluster.WaitReadyAsync();
-    await cluster.SetupAsync("bench-u", workload);
-    await cluster.SetupAsync("bench-w", workload);
-    await cluster.IngestAsync("bench-w", Batches(warmUp, 500), clients);
-    using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
-    var server = connection.GetServer(redis);
-
-    // Commands caused by the measured ingest: counting starts once the warm-up tenant's units have
-    // made their last checkpoint, and ends once the measured units have made theirs.
-    var quiet = TimeSpan.FromSeconds(12);
-    await Task.Delay(quiet);
-    await server.ExecuteAsync("CONFIG", "RESETSTAT");
-    var (redisSeconds, redisAccepted) = await cluster.IngestAsync("bench-u", uniformBatches, clients);
-    redisRate = redisAccepted / redisSeconds;
-    await Task.Delay(quiet);
-    var stats = (string)(await server.ExecuteAsync("INFO", "commandstats"))!;
-    var calls = stats.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal) && !l.StartsWith("cmdstat_info", StringComparison.Ordinal) && !l.StartsWith("cmdstat_config", StringComparison.Ordinal))
-        .Sum(l => long.Parse(l.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
-    commandsPerEvent = calls / (double)redisAccepted;
-    var top = stats.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal))
-        .Select(l => (Name: l[8..l.IndexOf(':', StringComparison.Ordinal)], Calls: long.Parse(l.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture)))
-        .OrderByDescending(c => c.Calls).Take(6);
-    Console.WriteLine($"redis ingest: {redisRate:N0} events/s; {calls:N0} Redis commands ({string.Join(", ", top.Select(c => $"{c.Name} {c.Calls:N0}"))})");
-}
+var (redisRate, commandsPerEvent, clusterCpu) = options.ContainsKey("skip-redis") ? (double.NaN, double.NaN, double.NaN) : await RedisAsync();
 
 var machine = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 results.Add(new Figure("ingest, embedded (events/s)", ingestRate, pgRate, ingestRate / pgRate, "≥ 40,000; ≥ 10× PostgreSQL"));
@@ -245,6 +219,7 @@ results.Add(new Figure("backfill, embedded (events/s until counted at the root; 
 results.Add(new Figure("gateway+silo CPU per 1,000 events ingested (ms)", cpuPerThousand, double.NaN, double.NaN, "report, then lower"));
 results.Add(new Figure("ingest vs in-process limit (events/s)", ingestRate, limit, ingestRate / limit, "report; raise every round"));
 results.Add(new Figure("ingest, Redis durable (events/s)", redisRate, ingestRate, redisRate / ingestRate, "≥ 0.8× embedded"));
+results.Add(new Figure("gateway+silo+Redis CPU per 1,000 events ingested, Redis durable (ms)", clusterCpu, double.NaN, double.NaN, "report, then lower"));
 results.Add(new Figure("Redis commands per event", commandsPerEvent, double.NaN, double.NaN, "≤ 0.1"));
 results.Add(new Figure("skew: Zipf vs uniform ingest (events/s)", zipfRate, ingestRate, zipfRate / ingestRate, "≥ 0.9×"));
 results.Add(new Figure("freshness p50 (ms, at 70% of peak)", Percentile(freshness, 50), double.NaN, double.NaN, "p99 ≤ 1,000 (aim 250)"));
@@ -278,6 +253,48 @@ var file = Path.Combine(root, "bench-results", $"{shape}-{stamp}.json");
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { shape, events = count, smoke, machine, figures = results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 Console.WriteLine($"Wrote {file}");
 return 0;
+
+// Redis durable mode: a Redis, one silo and one gateway; commands per event from INFO commandstats,
+// and the CPU the three processes spent per 1,000 events of the measured ingest.
+async Task<(double Rate, double CommandsPerEvent, double CpuPerThousand)> RedisAsync()
+{
+    var redisPort = Processes.FreePort();
+    var redisDir = Directory.CreateTempSubdirectory("oversight-bench-redis-").FullName;
+    var redisProcess = processes.Start("redis", "redis-server", ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", redisDir, "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""]);
+    var redis = $"127.0.0.1:{redisPort}";
+    await WaitForAsync(async () => { try { using var c = await ConnectionMultiplexer.ConnectAsync(redis); return true; } catch (RedisConnectionException) { return false; } });
+    var silo = processes.Silo("silo", redis, Processes.FreePort(), Processes.FreePort(), "bench");
+    var (clusterUrl, clusterGateway) = processes.Gateway("gateway-cluster", redis, Processes.FreePort(), Processes.FreePort(), "bench");
+    var cluster = new HttpDriver(clusterUrl, token);
+    await cluster.WaitReadyAsync();
+    await cluster.SetupAsync("bench-u", workload);
+    await cluster.SetupAsync("bench-w", workload);
+    await cluster.IngestAsync("bench-w", Batches(warmUp, 500), clients);
+    using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+    var server = connection.GetServer(redis);
+
+    // Commands caused by the measured ingest: counting starts once the warm-up tenant's units have
+    // made their last checkpoint, and ends once the measured units have made theirs.
+    var quiet = TimeSpan.FromSeconds(12);
+    await Task.Delay(quiet);
+    await server.ExecuteAsync("CONFIG", "RESETSTAT");
+    Console.WriteLine("redis: warmed up; measuring ingest");
+    Process[] clusterProcesses = [clusterGateway, silo, redisProcess];
+    var cpuBefore = clusterProcesses.Select(Processes.CpuTime).ToArray();
+    var (redisSeconds, redisAccepted) = await cluster.IngestAsync("bench-u", uniformBatches, clients);
+    var cpu = clusterProcesses.Select((p, i) => (Processes.CpuTime(p) - cpuBefore[i]).TotalMilliseconds / redisAccepted * 1000).ToArray();
+    var redisRate = redisAccepted / redisSeconds;
+    await Task.Delay(quiet);
+    var stats = (string)(await server.ExecuteAsync("INFO", "commandstats"))!;
+    var calls = stats.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal) && !l.StartsWith("cmdstat_info", StringComparison.Ordinal) && !l.StartsWith("cmdstat_config", StringComparison.Ordinal))
+        .Sum(l => long.Parse(l.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
+    var commandsPerEvent = calls / (double)redisAccepted;
+    var top = stats.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal))
+        .Select(l => (Name: l[8..l.IndexOf(':', StringComparison.Ordinal)], Calls: long.Parse(l.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture)))
+        .OrderByDescending(c => c.Calls).Take(6);
+    Console.WriteLine($"redis ingest: {redisRate:N0} events/s; {calls:N0} Redis commands ({string.Join(", ", top.Select(c => $"{c.Name} {c.Calls:N0}"))}); CPU per 1,000 events: gateway {cpu[0]:F1} ms, silo {cpu[1]:F1} ms, redis {cpu[2]:F1} ms");
+    return (redisRate, commandsPerEvent, cpu.Sum());
+}
 
 static string Format(double value) => double.IsNaN(value) ? "" : value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.##", CultureInfo.InvariantCulture);
 

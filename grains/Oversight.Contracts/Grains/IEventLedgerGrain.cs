@@ -21,7 +21,10 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     /// Accepts a batch: returns, per event, true when its id is new. When this returns the new
     /// events are in the durable log; they are handed to their units by the shard's delivery pump,
     /// which merges what each unit receives from every batch logged meanwhile into one call.
+    /// Interleaves: batches that arrive while a log write is on its way go in the next write
+    /// together.
     /// </summary>
+    [AlwaysInterleave]
     Task<bool[]> Ingest(LoggedEvent[] events, Governance.AlertSettings settings);
 
     /// <summary>

@@ -73,7 +73,11 @@ public sealed partial class EventLedgerGrain(
     /// </summary>
     private const int MaxCallsInFlight = 2048;
 
+    /// <summary>The most events one log entry takes when queued batches are written together.</summary>
+    private const int MaxEntryEvents = 16_384;
+
     private readonly IdSet _seen = new();
+    private CommitQueue<Batch> _commits = null!;
     private readonly SortedDictionary<long, Pending> _pending = [];
     private readonly Dictionary<string, PendingPositions> _pendingByUnit = new(StringComparer.Ordinal);
     private readonly List<(long Position, int Day)> _entryDays = [];
@@ -106,6 +110,9 @@ public sealed partial class EventLedgerGrain(
     private long _treeVersion = long.MinValue;
     private Task _pumping = Task.CompletedTask;
 
+    /// <summary>Orders registering and dropping the replay reminder (each awaits the reminder table).</summary>
+    private readonly SemaphoreSlim _reminderGate = new(1, 1);
+
     /// <summary>The replay reminder, once this activation registered it (an earlier one's is not looked up: registering again replaces it).</summary>
     private IGrainReminder? _reminder;
     private long _deliveredThrough;
@@ -119,6 +126,7 @@ public sealed partial class EventLedgerGrain(
         var (tenant, shard) = GrainKeys.Split(this.GetPrimaryKeyString());
         _tenant = tenant;
         _shard = int.Parse(shard, System.Globalization.CultureInfo.InvariantCulture);
+        _commits = new CommitQueue<Batch>(WriteAsync, JoinsEntry, WriteFailed);
         _position = state.State.Watermark;
         await foreach (var bytes in log.ReadAllAsync(_tenant, _shard).WithCancellation(cancellationToken))
         {
@@ -161,6 +169,11 @@ public sealed partial class EventLedgerGrain(
 
     public async Task<bool[]> Ingest(LoggedEvent[] events, AlertSettings settings)
     {
+        if (_commits.Failure is { } failure)
+        {
+            throw failure;
+        }
+
         var fresh = new bool[events.Length];
         var accepted = new List<LoggedEvent>(events.Length);
         var hashes = new List<UInt128>(events.Length);
@@ -176,38 +189,61 @@ public sealed partial class EventLedgerGrain(
             }
         }
 
-        if (accepted.Count == 0)
+        if (accepted.Count > 0)
         {
-            return fresh;
+            await _commits.Add(new Batch([.. accepted], [.. hashes], settings, today));
+        }
+        else if (events.Length > 0)
+        {
+            // A repeat may be of an event still on its way into the log: it is a duplicate only
+            // once that write succeeded (batches are written in order, so the last one decides).
+            await _commits.Drained;
         }
 
+        return fresh;
+    }
+
+    /// <summary>
+    /// Writes a group of batches to the log as one entry, then hands it to the delivery pump. A
+    /// log write is a Redis round trip in cluster mode: one write per batch at a time made eight
+    /// clients queue behind each other's writes.
+    /// </summary>
+    private async Task WriteAsync(IReadOnlyList<Batch> batches)
+    {
         // Before the entry is durable: once it is acknowledged, a crash must find a reminder.
         await KeepReminderAsync();
-        var entry = new LogEntry(_position + 1, today, [.. accepted], settings);
+        var first = batches[0];
+        var entry = new LogEntry(_position + 1, first.Day, batches.Count == 1 ? first.Events : [.. batches.SelectMany(b => b.Events)], first.Settings);
         var bytes = LedgerLog.Encode(entry);
-        try
-        {
-            await log.AppendAsync(_tenant, _shard, entry.Position, bytes);
-        }
-        catch
-        {
-            // Whether the write landed is unknown: forget this activation's view and rebuild it
-            // from the log on the next call, so a retry finds the truth.
-            foreach (var hash in hashes)
-            {
-                _seen.Remove(hash);
-            }
-
-            DeactivateOnIdle();
-            throw;
-        }
-
+        await log.AppendAsync(_tenant, _shard, entry.Position, bytes);
         _position = entry.Position;
-        _entryDays.Add((entry.Position, today));
+        _entryDays.Add((entry.Position, entry.AcceptedDay));
         AddPending(entry, bytes);
         _ungoverned[entry.Position] = entry;
         StartPump();
-        return fresh;
+    }
+
+    /// <summary>One log entry holds batches of the same day and settings, up to <see cref="MaxEntryEvents"/> events.</summary>
+    private static bool JoinsEntry(IReadOnlyList<Batch> entry, Batch next) =>
+        next.Day == entry[0].Day && next.Settings == entry[0].Settings && entry.Sum(b => b.Events.Length) + next.Events.Length <= MaxEntryEvents;
+
+    /// <summary>
+    /// A log write failed, and whether it landed is unknown: this activation's view is given up
+    /// (the next one rebuilds it from the log, so a retry finds the truth), and the batches that
+    /// were not written are forgotten so their retries are taken.
+    /// </summary>
+    private OrleansException WriteFailed(IReadOnlyList<Batch> batches, Exception error)
+    {
+        foreach (var batch in batches)
+        {
+            foreach (var hash in batch.Hashes)
+            {
+                _seen.Remove(hash);
+            }
+        }
+
+        DeactivateOnIdle();
+        return new OrleansException("A batch could not be made durable in the ledger's log; retry it (ids already counted are reported as duplicates).", error);
     }
 
     public Task Wake() => Task.CompletedTask;
@@ -219,7 +255,7 @@ public sealed partial class EventLedgerGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         string.Equals(reminderName, ReplayReminder, StringComparison.Ordinal) ? DropReminderIfIdleAsync(lookUp: true) : Task.CompletedTask;
 
-    private bool HoldsPending => _pending.Count > 0 || _ungoverned.Count > 0 || _unsent.Count > 0;
+    private bool HoldsPending => _pending.Count > 0 || _ungoverned.Count > 0 || _unsent.Count > 0 || _commits.Busy;
 
     /// <summary>
     /// Registers the replay reminder unless this activation holds it. A reminder table that fails
@@ -228,18 +264,23 @@ public sealed partial class EventLedgerGrain(
     /// </summary>
     private async Task KeepReminderAsync()
     {
-        if (_reminder is not null)
-        {
-            return;
-        }
-
+        // The gate orders this after a drop in progress (which saw nothing pending), so the
+        // reminder a drop removes is registered again before the entry is written.
+        await _reminderGate.WaitAsync();
         try
         {
-            _reminder = await this.RegisterOrUpdateReminder(ReplayReminder, ReplayReminderPeriod, ReplayReminderPeriod);
+            if (_reminder is null)
+            {
+                _reminder = await this.RegisterOrUpdateReminder(ReplayReminder, ReplayReminderPeriod, ReplayReminderPeriod);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogReminderFailed(logger, ex, _tenant, _shard);
+        }
+        finally
+        {
+            _reminderGate.Release();
         }
     }
 
@@ -255,9 +296,11 @@ public sealed partial class EventLedgerGrain(
             return;
         }
 
+        await _reminderGate.WaitAsync();
         try
         {
-            if ((_reminder ??= await this.GetReminder(ReplayReminder)) is { } reminder)
+            // Checked again inside the gate: a batch may have been queued meanwhile.
+            if (!HoldsPending && (_reminder ??= await this.GetReminder(ReplayReminder)) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
                 _reminder = null;
@@ -266,6 +309,10 @@ public sealed partial class EventLedgerGrain(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogReminderFailed(logger, ex, _tenant, _shard);
+        }
+        finally
+        {
+            _reminderGate.Release();
         }
     }
 
@@ -779,6 +826,9 @@ public sealed partial class EventLedgerGrain(
 
     private int Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).DayNumber;
 
+    /// <summary>A batch's new events (and their id hashes), waiting for the log write that makes them durable.</summary>
+    private sealed record Batch(LoggedEvent[] Events, UInt128[] Hashes, AlertSettings Settings, int Day);
+
     /// <summary>What one unit is owed from a run of consecutive entries, while it is being gathered.</summary>
     private sealed class Share(long first)
     {
@@ -899,3 +949,4 @@ public sealed partial class EventLedgerGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not redeliver an entry; will retry")]
     private static partial void LogRedeliveryFailed(ILogger logger, Exception ex, string tenant, int shard);
 }
+

@@ -403,6 +403,37 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.Equal(3, await SubtreeDocumentsAsync("hq"));
     }
 
+    [Fact]
+    public async Task BatchesArrivingTogetherAreEachTakenOnceWhateverTheyShare()
+    {
+        // Twenty batches at once, ten ids each out of fifty, every id in four batches. Batches
+        // that arrive while a write is on its way (the first waits for the shard's replay
+        // reminder) are written together; a batch of repeats only is answered once the write
+        // holding them is done.
+        await TreeAsync(("hq", null), ("a", "hq"));
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        var batches = Enumerable.Range(0, 20).Select(i => Enumerable.Range(0, 10).Select(k => $"id{(i * 7 + k * 3) % 50}").ToArray()).ToArray();
+        var answers = await Task.WhenAll(batches.Select(ids => ledger.Ingest([.. ids.Select(id => Document(id, "a"))], Settings)));
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+
+        var taken = batches.SelectMany((ids, i) => ids.Where((_, k) => answers[i][k])).ToList();
+        Assert.Equal(50, taken.Count);
+        Assert.Equal(50, taken.Distinct(StringComparer.Ordinal).Count());
+
+        // The log holds each once too, at consecutive positions.
+        var log = Assert.IsType<Orleans.TestingHost.InProcessSiloHandle>(fixture.Cluster.Primary).SiloHost!.Services.GetRequiredService<Oversight.Grains.Log.LedgerLog>();
+        var entries = new List<LogEntry>();
+        await foreach (var bytes in log.ReadAllAsync(_tenant, 0))
+        {
+            entries.Add(log.Decode(bytes));
+        }
+
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(p => (long)p), entries.Select(e => e.Position));
+        Assert.Equal(taken.Order(StringComparer.Ordinal), entries.SelectMany(e => e.Events).Select(e => e.Id).Order(StringComparer.Ordinal));
+        await SettleAsync("a", "hq");
+        Assert.Equal(50, await SubtreeDocumentsAsync("hq"));
+    }
+
     private sealed class AlertCollector : IAlertObserver
     {
         public TaskCompletionSource<Oversight.Governance.Alert[]> Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
