@@ -94,9 +94,9 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
     private async Task<int> LogShardAsync(string tenant, int shard, LoggedEvent[] events, Governance.AlertSettings settings, int behind)
     {
         var ledger = grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard));
-        var fresh = await ledger.Ingest(events, settings);
-        var accepted = fresh.Count(f => f);
-        if (accepted > 0 && !await ledger.Delivered(DeliveryWait, behind))
+        var answer = await ledger.IngestAndWait(events, settings, DeliveryWait, behind);
+        var accepted = answer.Fresh.Count(f => f);
+        if (!answer.Delivered)
         {
             metrics.AnsweredBeforeCounted(accepted);
         }

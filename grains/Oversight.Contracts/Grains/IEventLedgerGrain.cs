@@ -39,6 +39,13 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     Task<bool> Delivered(TimeSpan within, int behind);
 
     /// <summary>
+    /// <see cref="Ingest"/>, then, when any event was new, <see cref="Delivered"/>, in one call:
+    /// the gateway's way, which saves a round trip per batch in cluster mode.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<IngestAnswer> IngestAndWait(LoggedEvent[] events, Governance.AlertSettings settings, TimeSpan within, int behind);
+
+    /// <summary>
     /// Activates the shard, nothing more: an activation replays every entry not yet durable in all
     /// its units. The tenant calls it when it activates, so after a restart the first request of
     /// any kind sets the acknowledged but undelivered entries on their way.
@@ -58,3 +65,7 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task Confirm(string[] units, long[] positions);
 }
+
+/// <summary>What <see cref="IEventLedgerGrain.IngestAndWait"/> answers: per event, whether its id was new; and whether the new events were delivered in time.</summary>
+[GenerateSerializer, Immutable, Alias("Oversight.IngestAnswer")]
+public sealed record IngestAnswer([property: Id(0)] bool[] Fresh, [property: Id(1)] bool Delivered);

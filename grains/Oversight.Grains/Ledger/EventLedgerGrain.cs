@@ -203,6 +203,12 @@ public sealed partial class EventLedgerGrain(
         return fresh;
     }
 
+    public async Task<IngestAnswer> IngestAndWait(LoggedEvent[] events, AlertSettings settings, TimeSpan within, int behind)
+    {
+        var fresh = await Ingest(events, settings);
+        return new IngestAnswer(fresh, Array.IndexOf(fresh, true) < 0 || await Delivered(within, behind));
+    }
+
     /// <summary>
     /// Writes a group of batches to the log as one entry, then hands it to the delivery pump. A
     /// log write is a Redis round trip in cluster mode: one write per batch at a time made eight
