@@ -1,6 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Oversight.Grains;
 using Oversight.Grains.Hosting;
+using Oversight.Grains.Storage;
 using Oversight.Grains.Log;
 
 namespace Oversight.Tests.Grains;
@@ -27,6 +32,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddOversightLocalStores();
+
+            // The units' store again, wrapped so that a test can hold a unit's write (the last
+            // registration of a name is the one grains get).
+            silo.Services.AddGrainStorage(StorageNames.Units, (services, _) =>
+                new HoldingGrainStore(new LocalGrainStore(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()))));
             silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
             silo.AddOversightGrains();
         }

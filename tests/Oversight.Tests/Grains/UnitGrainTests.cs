@@ -404,6 +404,33 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AUnitTakesItsDeliveriesWhileItsCheckpointIsBeingWritten()
+    {
+        // A tick starts the checkpoint and lets the unit go on: a round's hand-on is not held
+        // behind the write (a Redis round trip in cluster mode) and the confirmation's gather.
+        await TreeAsync(("hq", null), ("a", "hq"));
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        await DocumentsAsync("a", 2);
+        var hold = HoldingGrainStore.HoldNextWrite(Unit("a").GetGrainId());
+        await Unit("a").Tick();
+        await hold.Started.Task;
+
+        await DocumentsAsync("a", 3);
+        Assert.Equal(5, (await Unit("a").GetLoad(November)).Own[DocumentsReceived]);
+
+        // Nothing is confirmed to the ledger before the write is done.
+        var pending = await ledger.CatchUp("a", 0);
+        Assert.Equal(2, pending.Length);
+
+        // Once it is, the unit confirms what that write held; a checkpoint that waits (here the
+        // one a quota change makes) comes after it and confirms the rest.
+        hold.Released.SetResult();
+        await Unit("a").SetQuotas(Oversight.Governance.Quotas.None, Settings);
+        Assert.Empty(await ledger.CatchUp("a", 0));
+        Assert.Equal(5, (await Unit("a").GetLoad(November)).Own[DocumentsReceived]);
+    }
+
+    [Fact]
     public async Task BatchesArrivingTogetherAreEachTakenOnceWhateverTheyShare()
     {
         // Twenty batches at once, ten ids each out of fifty, every id in four batches. Batches
