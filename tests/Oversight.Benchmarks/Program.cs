@@ -4,7 +4,7 @@ using System.Text.Json;
 using Oversight.Benchmarks;
 using StackExchange.Redis;
 
-// Usage: dotnet run -c Release --project tests/Oversight.Benchmarks -- [--shape S|M|L] [--events N] [--smoke]
+// Usage: dotnet run -c Release --project tests/Oversight.Benchmarks -- [--shape S|M|L] [--events N] [--smoke | --ingest-only | --cluster-only] [--skip-pg] [--skip-redis]
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => p.i + 1 < args.Length && !args[p.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[p.i + 1] : "true");
 var smoke = options.ContainsKey("smoke");
@@ -47,14 +47,12 @@ if (options.ContainsKey("cluster-only"))
     return 0;
 }
 
-
 // Embedded mode: one gateway process co-hosting its silo; this process is the load generator.
 var (url, gatewayProcess) = processes.Gateway("gateway-embedded", null, Processes.FreePort(), Processes.FreePort(), "bench");
 var api = new HttpDriver(url, token);
 await api.WaitReadyAsync();
 await api.SetupAsync("bench-u", workload);
 await api.SetupAsync("bench-z", workload);
-
 
 // Warm-up on a tenant of its own, so the runtime's JIT has settled before anything is timed. The
 // measured tenants' units are still cold: their activations are part of the figures.

@@ -955,4 +955,3 @@ public sealed partial class EventLedgerGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger {Tenant}/{Shard} could not redeliver an entry; will retry")]
     private static partial void LogRedeliveryFailed(ILogger logger, Exception ex, string tenant, int shard);
 }
-

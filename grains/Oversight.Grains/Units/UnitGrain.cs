@@ -601,9 +601,10 @@ public sealed partial class UnitGrain(
     /// <summary>
     /// Starts a checkpoint after the one in flight, if any: one write at a time, since the state
     /// object and its etag belong to the write on its way. A tick does not wait for it, so a
-    /// round's hand-on is not held behind a Redis write and a confirmation's gather (10-20 ms in
-    /// cluster mode, every 10 s for every changed unit: a round across the tree nearly always met
-    /// one). On failure the unit is marked changed and ticks again.
+    /// round's hand-on is not held behind a write and a confirmation's gather (in cluster mode a
+    /// 10 ms group linger, a Redis round trip and 5 ms, every 10 s for every changed unit, so a
+    /// round across a large tree could meet several). On failure the unit is marked changed and
+    /// ticks again.
     /// </summary>
     private Task Checkpoint() => _checkpoint = WriteAndConfirmAsync(_checkpoint);
 

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Orleans.TestingHost;
 using Oversight.Grains;
 using Oversight.Grains.Hosting;
-using Oversight.Grains.Storage;
 using Oversight.Grains.Log;
+using Oversight.Grains.Storage;
 
 namespace Oversight.Tests.Grains;
 
