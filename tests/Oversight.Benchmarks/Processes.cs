@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Oversight.Benchmarks;
 
@@ -20,12 +18,8 @@ public sealed class Processes : IAsyncDisposable
         Directory.CreateDirectory(logs);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free loopback port, never one handed out before in this run (see <see cref="Oversight.Tests.Ports"/>).</summary>
+    public static int FreePort() => Oversight.Tests.Ports.Free();
 
     public Process Start(string name, string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {

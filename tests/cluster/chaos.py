@@ -15,9 +15,16 @@ KEY = "chaos-signing-key-0123456789abcdef-0123456789"
 EVENTS = int(os.environ.get("CHAOS_EVENTS", "20000"))
 BATCH = 500
 
+handed_out = set()
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+    # Never the same port twice: the socket that found it is closed before the server binds it,
+    # so the kernel may offer it again to the next call.
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+        if port not in handed_out:
+            handed_out.add(port); return port
 
 work = tempfile.mkdtemp(prefix="oversight-chaos-")
 redis_port = free_port()

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -17,19 +15,12 @@ public sealed class ClusterSetupTests(RedisServer redis) : IClassFixture<RedisSe
         // A restarted silo's claim that its previous generation is dead can lose a write race and
         // is retried only at the next refresh: Orleans' 60 s left grains unplaceable that long.
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["Orleans:Endpoints:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        builder.Configuration["Orleans:Endpoints:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Configuration["Orleans:Endpoints:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Configuration["Orleans:Endpoints:GatewayPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.UseOrleans(silo => silo.AddOversightCluster(builder.Configuration, redis.ConnectionString));
         using var host = builder.Build();
 
         var membership = host.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(10), membership.TableRefreshTimeout);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace Oversight.Tests.Cluster;
@@ -14,7 +12,7 @@ public sealed class RedisServer : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("oversight-redis-").FullName;
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
@@ -53,12 +51,5 @@ public sealed class RedisServer : IAsyncLifetime
 
         Directory.Delete(_directory, recursive: true);
         return Task.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Oversight.Tests.Api;
 
 namespace Oversight.Tests.Dashboard;
@@ -15,19 +14,12 @@ public sealed class DashboardTests(DashboardTests.KestrelGateway gateway) : ICla
     {
         public KestrelGateway()
         {
-            Port = FreePort();
+            Port = Ports.Free();
             UseKestrel(Port);
             StartServer();
         }
 
         public int Port { get; }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 
     private static string Cell(int row, int column) => $"document.querySelectorAll('#load tbody tr')[{row}]?.children[{column}]?.textContent";
