@@ -2,7 +2,8 @@ namespace Oversight.Grains.Log;
 
 /// <summary>
 /// The durable, append-only ingest log: one sequence per tenant shard, written only by that
-/// shard's ledger grain, one append per accepted batch.
+/// shard's ledger grain, one append per entry (the batches accepted while the last append was on
+/// its way).
 /// </summary>
 public interface IEventLog
 {

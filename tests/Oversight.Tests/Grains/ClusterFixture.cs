@@ -37,7 +37,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // registration of a name is the one grains get).
             silo.Services.AddGrainStorage(StorageNames.Units, (services, _) =>
                 new HoldingGrainStore(new LocalGrainStore(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()))));
-            silo.Services.AddSingleton<IEventLog, MemoryEventLog>();
+            silo.Services.AddSingleton<IEventLog>(new FailingEventLog(new MemoryEventLog()));
             silo.AddOversightGrains();
         }
     }

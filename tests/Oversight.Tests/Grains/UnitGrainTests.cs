@@ -431,6 +431,25 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ABatchWhoseLogWriteFailsIsRefusedAndTakenWhenSentAgain()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"));
+        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+        LoggedEvent[] batch = [Document("f1", "a"), Document("f2", "a")];
+        FailingEventLog.FailNextAppend(_tenant);
+        var error = await Assert.ThrowsAsync<OrleansException>(() => ledger.Ingest(batch, Settings));
+        Assert.Contains("could not be made durable", error.Message, StringComparison.Ordinal);
+
+        // The refused ids were not taken: sent again (to the shard's next activation, which
+        // rebuilt its view from the log), both are new, and they count once.
+        Assert.Equal(new[] { true, true }, await ledger.Ingest(batch, Settings));
+        Assert.Equal(new[] { false, false }, await ledger.Ingest(batch, Settings));
+        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        await SettleAsync("a", "hq");
+        Assert.Equal(2, await SubtreeDocumentsAsync("hq"));
+    }
+
+    [Fact]
     public async Task BatchesArrivingTogetherAreEachTakenOnceWhateverTheyShare()
     {
         // Twenty batches at once, ten ids each out of fifty, every id in four batches. Batches
