@@ -16,6 +16,9 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
 
     private IUnitGrain Unit(string id) => fixture.Grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id));
 
+    /// <summary>The tenant's (only) ledger shard.</summary>
+    private IEventLedgerGrain Ledger => fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
+
     private async Task TreeAsync(params (string Id, string? Parent)[] units)
     {
         var tenant = fixture.Grains.GetGrain<ITenantGrain>(_tenant);
@@ -30,10 +33,9 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     private async Task DocumentsAsync(string target, int count)
     {
         var events = Enumerable.Range(0, count).Select(_ => Document($"e{_next++}", target)).ToArray();
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
-        var fresh = await ledger.Ingest(events, Settings);
+        var fresh = await Ledger.Ingest(events, Settings);
         Assert.All(fresh, Assert.True);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
     }
 
     /// <summary>A document from the root to one unit, on <see cref="Day"/>.</summary>
@@ -196,9 +198,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await DocumentsAsync("a", 1);
         await DocumentsAsync("a", 1);
         await DocumentsAsync("b", 1);
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
-        var pendingA = await ledger.CatchUp("a", 0);
-        var pendingB = await ledger.CatchUp("b", 0);
+        var pendingA = await Ledger.CatchUp("a", 0);
+        var pendingB = await Ledger.CatchUp("b", 0);
         Assert.Equal([1, 1], pendingA.Select(Documents));
         Assert.Equal([1], pendingB.Select(Documents));
 
@@ -212,8 +213,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.Same(first, third);
         await third;
 
-        Assert.Empty(await ledger.CatchUp("a", 0));
-        Assert.Empty(await ledger.CatchUp("b", 0));
+        Assert.Empty(await Ledger.CatchUp("a", 0));
+        Assert.Empty(await Ledger.CatchUp("b", 0));
         Assert.Equal(2, await SubtreeDocumentsAsync("a"));
 
         static long Documents(UnitDeliveries share) =>
@@ -224,33 +225,32 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     public async Task ALedgerKeepsItsReplayReminderWhileEntriesArePendingAndDropsItOnceNoneAre()
     {
         await TreeAsync(("hq", null), ("a", "hq"));
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var reminders = ((Orleans.TestingHost.InProcessSiloHandle)fixture.Cluster.Primary!).ServiceProvider
             .GetRequiredService<Orleans.IReminderTable>();
-        Assert.Null(await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
+        Assert.Null(await reminders.ReadRow(Ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
 
         await DocumentsAsync("a", 2);
-        var row = await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder);
+        var row = await reminders.ReadRow(Ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder);
         Assert.NotNull(row);
         Assert.Equal(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminderPeriod, row.Period);
 
         // A tick while entries are pending keeps the reminder.
-        var remindable = ledger.AsReference<Orleans.IRemindable>();
+        var remindable = Ledger.AsReference<Orleans.IRemindable>();
         await remindable.ReceiveReminder(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder, default);
-        Assert.NotNull(await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
+        Assert.NotNull(await reminders.ReadRow(Ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
 
         // Both units (the source and the target) make the entries durable (a unit whose own
         // checkpoint tick came first has confirmed already): the next tick drops it.
         foreach (var unit in new[] { "hq", "a" })
         {
-            if (await ledger.CatchUp(unit, 0) is { Length: > 0 } pending)
+            if (await Ledger.CatchUp(unit, 0) is { Length: > 0 } pending)
             {
-                await ledger.Confirm([unit], [pending[^1].Position]);
+                await Ledger.Confirm([unit], [pending[^1].Position]);
             }
         }
 
         await remindable.ReceiveReminder(Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder, default);
-        Assert.Null(await reminders.ReadRow(ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
+        Assert.Null(await reminders.ReadRow(Ledger.GetGrainId(), Oversight.Grains.Ledger.EventLedgerGrain.ReplayReminder));
     }
 
     [Fact]
@@ -280,9 +280,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     {
         await TreeAsync(("hq", null), ("p", "hq"), ("a", "p"), ("b", "p"), ("c", "p"));
         var events = new[] { Document("f1", "a"), Document("f2", "b"), Document("f3", "b"), Document("f4", "c"), Document("f5", "p") };
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
-        Assert.All(await ledger.Ingest(events, Settings), Assert.True);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.All(await Ledger.Ingest(events, Settings), Assert.True);
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
 
         // The same round again (as after a ledger restart) changes nothing.
         await Unit("p").ApplyRound(Share(1, 1), [new RoundNode("a", Share(1, 1), []), new RoundNode("b", Share(1, 2), []), new RoundNode("c", Share(1, 1), [])]);
@@ -301,9 +300,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         // The round reaches x and y through m and p, which have no share of their own in it.
         await TreeAsync(("hq", null), ("m", "hq"), ("n", "hq"), ("p", "m"), ("x", "p"), ("y", "p"));
         var events = new[] { Document("g1", "x"), Document("g2", "x"), Document("g3", "y"), Document("g4", "n") };
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
-        Assert.All(await ledger.Ingest(events, Settings), Assert.True);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.All(await Ledger.Ingest(events, Settings), Assert.True);
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
 
         // The same round again, as the ledger would send it after a restart: nothing changes.
         await Unit("hq").ApplyRound(null,
@@ -375,9 +373,8 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var leaves = Enumerable.Range(0, 2_100).Select(i => $"u{i:D4}").ToArray();
         await TreeAsync([("hq", null), .. leaves.Select(id => (id, (string?)"hq"))]);
         var events = leaves.Select(id => Document($"wide-{id}", id)).ToArray();
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
-        Assert.All(await ledger.Ingest(events, Settings), Assert.True);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.All(await Ledger.Ingest(events, Settings), Assert.True);
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
 
         // Counted in every unit's own counters by the time the ledger says so.
         var own = await Task.WhenAll(leaves.Select(async id => (await Unit(id).GetLoad(November)).Own[DocumentsReceived]));
@@ -393,10 +390,9 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     {
         await TreeAsync(("hq", null), ("a", "hq"));
         LoggedEvent Doc(string id) => new() { Id = id, Kind = EventKind.Document, Source = "hq", Targets = ["a"], Day = Day, OccurredAt = DateTimeOffset.UnixEpoch };
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
-        var first = await ledger.Ingest([Doc("a"), Doc("b")], Settings);
-        var second = await ledger.Ingest([Doc("a"), Doc("c"), Doc("b")], Settings);
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        var first = await Ledger.Ingest([Doc("a"), Doc("b")], Settings);
+        var second = await Ledger.Ingest([Doc("a"), Doc("c"), Doc("b")], Settings);
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
         Assert.Equal(new[] { true, true }, first);
         Assert.Equal(new[] { false, true, false }, second);
         await SettleAsync("a", "hq");
@@ -409,7 +405,6 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         // A tick starts the checkpoint and lets the unit go on: a round's hand-on is not held
         // behind the write (a Redis round trip in cluster mode) and the confirmation's gather.
         await TreeAsync(("hq", null), ("a", "hq"));
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         await DocumentsAsync("a", 2);
         var hold = HoldingGrainStore.HoldNextWrite(Unit("a").GetGrainId());
         await Unit("a").Tick();
@@ -419,14 +414,14 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         Assert.Equal(5, (await Unit("a").GetLoad(November)).Own[DocumentsReceived]);
 
         // Nothing is confirmed to the ledger before the write is done.
-        var pending = await ledger.CatchUp("a", 0);
+        var pending = await Ledger.CatchUp("a", 0);
         Assert.Equal(2, pending.Length);
 
         // Once it is, the unit confirms what that write held; a checkpoint that waits (here the
         // one a quota change makes) comes after it and confirms the rest.
         hold.Released.SetResult();
         await Unit("a").SetQuotas(Oversight.Governance.Quotas.None, Settings);
-        Assert.Empty(await ledger.CatchUp("a", 0));
+        Assert.Empty(await Ledger.CatchUp("a", 0));
         Assert.Equal(5, (await Unit("a").GetLoad(November)).Own[DocumentsReceived]);
     }
 
@@ -434,17 +429,16 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     public async Task ABatchWhoseLogWriteFailsIsRefusedAndTakenWhenSentAgain()
     {
         await TreeAsync(("hq", null), ("a", "hq"));
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         LoggedEvent[] batch = [Document("f1", "a"), Document("f2", "a")];
         FailingEventLog.FailNextAppend(_tenant);
-        var error = await Assert.ThrowsAsync<OrleansException>(() => ledger.Ingest(batch, Settings));
+        var error = await Assert.ThrowsAsync<OrleansException>(() => Ledger.Ingest(batch, Settings));
         Assert.Contains("could not be made durable", error.Message, StringComparison.Ordinal);
 
         // The refused ids were not taken: sent again (to the shard's next activation, which
         // rebuilt its view from the log), both are new, and they count once.
-        Assert.Equal(new[] { true, true }, await ledger.Ingest(batch, Settings));
-        Assert.Equal(new[] { false, false }, await ledger.Ingest(batch, Settings));
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.Equal(new[] { true, true }, await Ledger.Ingest(batch, Settings));
+        Assert.Equal(new[] { false, false }, await Ledger.Ingest(batch, Settings));
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
         await SettleAsync("a", "hq");
         Assert.Equal(2, await SubtreeDocumentsAsync("hq"));
     }
@@ -457,10 +451,9 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         // reminder) are written together; a batch of repeats only is answered once the write
         // holding them is done.
         await TreeAsync(("hq", null), ("a", "hq"));
-        var ledger = fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0));
         var batches = Enumerable.Range(0, 20).Select(i => Enumerable.Range(0, 10).Select(k => $"id{(i * 7 + k * 3) % 50}").ToArray()).ToArray();
-        var answers = await Task.WhenAll(batches.Select(ids => ledger.Ingest([.. ids.Select(id => Document(id, "a"))], Settings)));
-        Assert.True(await ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        var answers = await Task.WhenAll(batches.Select(ids => Ledger.Ingest([.. ids.Select(id => Document(id, "a"))], Settings)));
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
 
         var taken = batches.SelectMany((ids, i) => ids.Where((_, k) => answers[i][k])).ToList();
         Assert.Equal(50, taken.Count);
@@ -495,7 +488,7 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         var reference = fixture.Grains.CreateObjectReference<IAlertObserver>(collector);
         await fixture.Grains.GetGrain<IAlertsGrain>(_tenant).Subscribe(reference);
         var inspection = new LoggedEvent { Id = "i1", Kind = EventKind.Inspection, Source = "hq", Targets = ["a"], Day = Day, OccurredAt = DateTimeOffset.UnixEpoch, Planned = false };
-        await fixture.Grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, 0)).Ingest([inspection], Settings);
+        await Ledger.Ingest([inspection], Settings);
         var alerts = await collector.Received.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(["unplannedInspection:i1"], alerts.Select(a => a.Id));
     }
