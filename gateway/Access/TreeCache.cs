@@ -17,7 +17,7 @@ public sealed class TreeCache(IGrainFactory grains)
     public async Task<CachedTree?> GetAsync(string tenant)
     {
         _trees.TryGetValue(tenant, out var cached);
-        var snapshot = await grains.GetGrain<ITenantGrain>(tenant).GetTreeIfChanged(cached?.View.Version ?? -1);
+        var snapshot = await grains.Reference<ITenantGrain>(tenant).GetTreeIfChanged(cached?.View.Version ?? -1);
         if (snapshot is null)
         {
             return cached;

@@ -120,7 +120,7 @@ public sealed class AlertFeed(IGrainFactory grains, ILogger<AlertFeed> logger) :
         {
             try
             {
-                await _owner._grains.GetGrain<IAlertsGrain>(Tenant).Subscribe(_reference);
+                await _owner._grains.Reference<IAlertsGrain>(Tenant).Subscribe(_reference);
             }
             catch (Exception ex)
             {
@@ -133,7 +133,7 @@ public sealed class AlertFeed(IGrainFactory grains, ILogger<AlertFeed> logger) :
         {
             try
             {
-                await _owner._grains.GetGrain<IAlertsGrain>(Tenant).Unsubscribe(_reference);
+                await _owner._grains.Reference<IAlertsGrain>(Tenant).Unsubscribe(_reference);
             }
             catch (Exception ex)
             {

@@ -40,7 +40,7 @@ public static class CompareApi
         string[] ids;
         if (string.IsNullOrWhiteSpace(tenants))
         {
-            ids = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).List();
+            ids = await grains.Reference<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).List();
         }
         else
         {
@@ -115,12 +115,12 @@ public static class CompareApi
         }
 
         var view = tree.View;
-        var root = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, view.Units[view.Root].Id));
+        var root = grains.Reference<IUnitGrain>(GrainKeys.Unit(tenant, view.Units[view.Root].Id));
         var nowTask = root.GetLoad(range);
         var beforeTask = root.GetLoad(earlier);
         // Reports first: listing them raises any reportOverdue alert now due, which the alert counts then include.
-        var reports = await grains.GetGrain<IReportsGrain>(tenant).List();
-        var alerts = await grains.GetGrain<IAlertsGrain>(tenant).List(null, null);
+        var reports = await grains.Reference<IReportsGrain>(tenant).List();
+        var alerts = await grains.Reference<IAlertsGrain>(tenant).List(null, null);
         var now = (await nowTask).Subtree;
         var before = (await beforeTask).Subtree;
 

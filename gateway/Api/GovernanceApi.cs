@@ -56,14 +56,14 @@ public static class GovernanceApi
         }
 
         var unitId = scope!.Tree.View.Units[index].Id;
-        await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, unitId)).SetQuotas(new Quotas(month, year), scope.Tree.Info.Alerts);
+        await grains.Reference<IUnitGrain>(GrainKeys.Unit(tenant, unitId)).SetQuotas(new Quotas(month, year), scope.Tree.Info.Alerts);
         return TypedResults.Ok(ToDto(new Quotas(month, year)));
     }
 
     private static async Task<IResult> GetQuotas(string tenant, string unit, HttpContext http, AccessControl access, IGrainFactory grains)
     {
         var (scope, index, problem) = await access.UnitAsync(http, tenant, unit, write: false);
-        return problem ?? TypedResults.Ok(ToDto(await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, scope!.Tree.View.Units[index].Id)).GetQuotas()));
+        return problem ?? TypedResults.Ok(ToDto(await grains.Reference<IUnitGrain>(GrainKeys.Unit(tenant, scope!.Tree.View.Units[index].Id)).GetQuotas()));
     }
 
     private static async Task<IResult> ListAlerts(string tenant, string? unit, string? since, string? type, HttpContext http, AccessControl access, IGrainFactory grains)
@@ -98,8 +98,8 @@ public static class GovernanceApi
         }
 
         // A report past its due time raises its alert on the first look after a restart, timers aside.
-        await grains.GetGrain<IReportsGrain>(tenant).RaiseOverdue();
-        var alerts = root < 0 ? [] : await grains.GetGrain<IAlertsGrain>(tenant).List(from, type);
+        await grains.Reference<IReportsGrain>(tenant).RaiseOverdue();
+        var alerts = root < 0 ? [] : await grains.Reference<IAlertsGrain>(tenant).List(from, type);
         bool Inside(string id) => view.TryGetIndex(id, out var i) && view.IsWithin(i, root);
         var zone = scope.Tree.Zone;
         return TypedResults.Ok(alerts
@@ -117,7 +117,7 @@ public static class GovernanceApi
         }
 
         var eventId = RouteValues.Id(id);
-        var view = Ids.IsUnitOrEventId(eventId) ? await grains.GetGrain<ICascadeGrain>(tenant).Get(eventId) : null;
+        var view = Ids.IsUnitOrEventId(eventId) ? await grains.Reference<ICascadeGrain>(tenant).Get(eventId) : null;
         if (view is null)
         {
             return scope!.CoversTenant ? Problems.NotFound($"Event '{eventId}' is not known.") : Problems.Forbidden();

@@ -174,7 +174,7 @@ public static class LiveApi
         {
             var today = Period.LocalDate(live.Clock.GetUtcNow(), scope.Tree.Zone);
             Period.TryParse(live.Period, today, out var range, out _);
-            var load = await live.Grains.GetGrain<IUnitGrain>(GrainKeys.Unit(scope.Tenant, live.Unit)).GetLoad(range);
+            var load = await live.Grains.Reference<IUnitGrain>(GrainKeys.Unit(scope.Tenant, live.Unit)).GetLoad(range);
             return [.. load.Own, .. load.Subtree, range.From, range.To];
         }
 

@@ -71,7 +71,7 @@ public static class LoadApi
         }
 
         var view = scope!.Tree.View;
-        var grain = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, view.Units[index].Id));
+        var grain = grains.Reference<IUnitGrain>(GrainKeys.Unit(tenant, view.Units[index].Id));
         var series = await grain.GetSubtreeSeries(range);
         var points = series.Select((v, i) => new TrendPoint(PeriodRange.Format(range.Granularity, range.From + i), SubtreeLoad.From(v, view, index))).ToArray();
         if (withYoy)
@@ -106,9 +106,9 @@ public sealed class LoadReader(IGrainFactory grains, TimeProvider clock)
         }
 
         var view = tree.View;
-        var self = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(scope.Tenant, view.Units[unit].Id)).GetLoad(range);
+        var self = grains.Reference<IUnitGrain>(GrainKeys.Unit(scope.Tenant, view.Units[unit].Id)).GetLoad(range);
         var childIds = withChildren ? view.Children[unit] : [];
-        var childLoads = childIds.Select(c => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(scope.Tenant, view.Units[c].Id)).GetLoad(range)).ToArray();
+        var childLoads = childIds.Select(c => grains.Reference<IUnitGrain>(GrainKeys.Unit(scope.Tenant, view.Units[c].Id)).GetLoad(range)).ToArray();
         var load = await self;
         var kids = await Task.WhenAll(childLoads);
         return (new LoadResponse(

@@ -125,7 +125,7 @@ public static class ReportsApi
         var filing = new ReportFiling(view.Units[from].Id, input.AboutUnit!, input.Category!, input.Text!, input.Anonymous ?? false,
             [.. related.Distinct(StringComparer.Ordinal)], scope.Caller.IsMember ? scope.Caller.Unit : null, scope.Tree.Info.TimeZone,
             scope.Tree.Info.Alerts.ReportDueDays);
-        var report = await grains.GetGrain<IReportsGrain>(tenant).File(filing);
+        var report = await grains.Reference<IReportsGrain>(tenant).File(filing);
         return TypedResults.Created($"/api/v1/tenants/{tenant}/reports/{report.Id}", ToDto(report, scope, clock.GetUtcNow()));
     }
 
@@ -155,7 +155,7 @@ public static class ReportsApi
         }
 
         var now = clock.GetUtcNow();
-        var reports = await grains.GetGrain<IReportsGrain>(tenant).List();
+        var reports = await grains.Reference<IReportsGrain>(tenant).List();
         return TypedResults.Ok(reports
             .Where(r => Reaches(scope, r, root))
             .Where(r => status is null || (status == ReportStatuses.Overdue ? r.IsOverdue(now) : r.Status == status))
@@ -177,7 +177,7 @@ public static class ReportsApi
             return problem;
         }
 
-        return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Acknowledge(report!.Id, ActingUnit(scope!)), scope!, clock.GetUtcNow());
+        return Outcome(await grains.Reference<IReportsGrain>(tenant).Acknowledge(report!.Id, ActingUnit(scope!)), scope!, clock.GetUtcNow());
     }
 
     private static async Task<IResult> Resolve(string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, TimeProvider clock)
@@ -199,7 +199,7 @@ public static class ReportsApi
             return Problems.Invalid(new Dictionary<string, string[]> { ["resolution"] = [$"resolution is required: 1..{ReportRules.MaxResolutionLength} characters, no control characters but line breaks and tabs"] });
         }
 
-        return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Resolve(report!.Id, ActingUnit(scope!), input.Resolution!), scope!, clock.GetUtcNow());
+        return Outcome(await grains.Reference<IReportsGrain>(tenant).Resolve(report!.Id, ActingUnit(scope!), input.Resolution!), scope!, clock.GetUtcNow());
     }
 
     private static async Task<IResult> Rate(string tenant, string id, HttpContext http, AccessControl access, IGrainFactory grains, TimeProvider clock)
@@ -221,7 +221,7 @@ public static class ReportsApi
             return Problems.Invalid(new Dictionary<string, string[]> { ["score"] = ["score must be a whole number from 1 to 5"] });
         }
 
-        return Outcome(await grains.GetGrain<IReportsGrain>(tenant).Rate(report!.Id, ActingUnit(scope!), input.Score.Value), scope!, clock.GetUtcNow());
+        return Outcome(await grains.Reference<IReportsGrain>(tenant).Rate(report!.Id, ActingUnit(scope!), input.Score.Value), scope!, clock.GetUtcNow());
     }
 
     /// <summary>
@@ -238,7 +238,7 @@ public static class ReportsApi
         }
 
         var reportId = RouteValues.Id(id);
-        var report = reportId.Length <= 64 ? await grains.GetGrain<IReportsGrain>(tenant).Get(reportId) : null;
+        var report = reportId.Length <= 64 ? await grains.Reference<IReportsGrain>(tenant).Get(reportId) : null;
         if (report is null)
         {
             // Only a caller who sees the whole tenant may learn that a report does not exist.

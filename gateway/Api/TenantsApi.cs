@@ -83,7 +83,7 @@ public static class TenantsApi
             return Problems.Invalid(errors);
         }
 
-        var grain = grains.GetGrain<ITenantGrain>(tenant);
+        var grain = grains.Reference<ITenantGrain>(tenant);
         var thresholds = alerts is null ? null : new AlertThresholds(alerts.ShortDeadlineHours, alerts.DuplicateWindowDays, alerts.CascadeLimit, alerts.ReportDueDays);
         var result = await grain.Upsert(input.Name!, timeZone, thresholds);
         if (result == TenantUpsertResult.TimeZoneLocked)
@@ -105,8 +105,8 @@ public static class TenantsApi
             return Problems.Forbidden();
         }
 
-        var ids = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).List();
-        var infos = await Task.WhenAll(ids.Where(caller.MayRead).Select(id => grains.GetGrain<ITenantGrain>(id).GetInfo()));
+        var ids = await grains.Reference<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).List();
+        var infos = await Task.WhenAll(ids.Where(caller.MayRead).Select(id => grains.Reference<ITenantGrain>(id).GetInfo()));
         return TypedResults.Ok(infos.OfType<TenantInfo>().Select(TenantDto.From).ToArray());
     }
 

@@ -49,7 +49,7 @@ public static class UnitsApi
         }
 
         var scopeUnit = scope!.Caller.IsMember ? scope.Caller.Unit : null;
-        var change = await grains.GetGrain<ITenantGrain>(tenant).UpsertUnits([.. records], scopeUnit);
+        var change = await grains.Reference<ITenantGrain>(tenant).UpsertUnits([.. records], scopeUnit);
         return change.Status switch
         {
             TreeChangeStatus.Forbidden => Problems.Forbidden(),

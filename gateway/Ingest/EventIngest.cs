@@ -73,7 +73,7 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
         duplicates += candidates.Count - accepted;
         if (accepted > 0 && !tree.HasEvents)
         {
-            await grains.GetGrain<ITenantGrain>(scope.Tenant).MarkHasEvents();
+            await grains.Reference<ITenantGrain>(scope.Tenant).MarkHasEvents();
         }
 
         metrics.Ingested(accepted, duplicates, rejected.Count);
@@ -93,7 +93,7 @@ public sealed class EventIngest(IGrainFactory grains, TimeProvider clock, Oversi
     /// </summary>
     private async Task<int> LogShardAsync(string tenant, int shard, LoggedEvent[] events, Governance.AlertSettings settings, int behind)
     {
-        var ledger = grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard));
+        var ledger = grains.Reference<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard));
         var answer = await ledger.IngestAndWait(events, settings, DeliveryWait, behind);
         var accepted = answer.Fresh.Count(f => f);
         if (!answer.Delivered)

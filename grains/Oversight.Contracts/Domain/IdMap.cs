@@ -44,6 +44,13 @@ public sealed class IdMap<TValue>
     /// <summary>Adds an id; false when it is held already (and then nothing changes).</summary>
     public bool TryAdd(UInt128 hash, TValue value) => PartOf(hash).TryAdd(hash, value);
 
+    /// <summary>
+    /// The id's value slot, added as the default when the id is new (<paramref name="exists"/>
+    /// false): one lookup to find or add. Valid until the map next changes.
+    /// </summary>
+    public ref TValue GetValueRefOrAddDefault(UInt128 hash, out bool exists) =>
+        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(PartOf(hash), hash, out exists)!;
+
     /// <summary>Holds an id with a value, replacing any earlier one.</summary>
     public void Set(UInt128 hash, TValue value) => PartOf(hash)[hash] = value;
 

@@ -40,12 +40,41 @@ public sealed class CascadeIndex
     private int _targetsUsed;
 
     /// <summary>Adds an event (a repeat changes nothing).</summary>
-    public void Add(string id, string? causedBy, string source, string[] targets, int day)
+    public void Add(string id, string? causedBy, string source, string[] targets, int day) => AddNode(id, causedBy, source, targets, day);
+
+    /// <summary>
+    /// Adds a batch of events and returns the tops of the chains they are part of (each once): the
+    /// only directives the batch can have amplified. Events with no link and no followers yet are
+    /// in no chain. Each event's id is looked up once.
+    /// </summary>
+    public IReadOnlyCollection<string> AddAll(IReadOnlyList<Grains.LoggedEvent> events)
+    {
+        var nodes = new int[events.Count];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            var e = events[i];
+            nodes[i] = AddNode(e.Id, e.CausedBy, e.Source, e.Targets, e.Day);
+        }
+
+        // After the whole batch: a later event of it may follow an earlier one.
+        HashSet<int>? tops = null;
+        foreach (var node in nodes)
+        {
+            if (_parent[node] != None || _firstChild[node] != None)
+            {
+                (tops ??= []).Add(TopNode(node));
+            }
+        }
+
+        return tops is null ? [] : [.. tops.Select(IdOf)];
+    }
+
+    private int AddNode(string id, string? causedBy, string source, string[] targets, int day)
     {
         var node = NodeOf(id);
         if (_known[node])
         {
-            return;
+            return node;
         }
 
         _known[node] = true;
@@ -63,19 +92,20 @@ public sealed class CascadeIndex
 
         if (causedBy is null)
         {
-            return;
+            return node;
         }
 
         if (causedBy == id)
         {
             _parent[node] = node;
-            return;
+            return node;
         }
 
         var parent = NodeOf(causedBy);
         _parent[node] = parent;
         _nextSibling[node] = _firstChild[parent];
         _firstChild[parent] = node;
+        return node;
     }
 
     /// <summary>True when some event names <paramref name="id"/> as its <c>causedBy</c>.</summary>
@@ -88,11 +118,12 @@ public sealed class CascadeIndex
     public string TopOf(string id)
     {
         var node = Find(id);
-        if (node == None || !_known[node])
-        {
-            return id;
-        }
+        return node == None || !_known[node] ? id : IdOf(TopNode(node));
+    }
 
+    /// <summary>The top of a known node's chain (cycle-safe).</summary>
+    private int TopNode(int node)
+    {
         // Chains are short: walk without bookkeeping, and only track what was seen (to stop on a
         // cycle) once a chain turns out long.
         const int Short = 64;
@@ -107,7 +138,7 @@ public sealed class CascadeIndex
             node = parent;
         }
 
-        return IdOf(node);
+        return node;
     }
 
     /// <summary>True when <paramref name="id"/> is a root directive: known and with no <c>causedBy</c>.</summary>
@@ -214,13 +245,13 @@ public sealed class CascadeIndex
 
     private int NodeOf(string id)
     {
-        var hash = Ids.Hash(id);
-        if (_nodes.TryGetValue(hash, out var node))
+        ref var held = ref _nodes.GetValueRefOrAddDefault(Ids.Hash(id), out var exists);
+        if (exists)
         {
-            return node;
+            return held;
         }
 
-        node = _count++;
+        var node = held = _count++;
         if (node == _known.Length)
         {
             var size = Math.Max(1024, node * 2);
@@ -237,7 +268,6 @@ public sealed class CascadeIndex
         }
 
         _parent[node] = _firstChild[node] = _nextSibling[node] = None;
-        _nodes.Set(hash, node);
         return node;
     }
 

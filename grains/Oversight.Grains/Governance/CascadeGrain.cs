@@ -31,22 +31,8 @@ public sealed class CascadeGrain(LedgerLog log, IGrainFactory grains, TimeProvid
 
     public async Task Record(LoggedEvent[] events, AlertSettings settings)
     {
-        foreach (var e in events)
-        {
-            _index.Add(e.Id, e.CausedBy, e.Source, e.Targets, e.Day);
-        }
-
         var alerts = new List<Alert>();
-        var roots = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in events)
-        {
-            // Events with no link and no followers yet cannot amplify anything.
-            if (e.CausedBy is not null || _index.HasFollowers(e.Id))
-            {
-                roots.Add(_index.TopOf(e.Id));
-            }
-        }
-
+        var roots = _index.AddAll(events);
         foreach (var root in roots)
         {
             if (!_index.IsRoot(root) || _amplified.Contains(root))
@@ -69,7 +55,7 @@ public sealed class CascadeGrain(LedgerLog log, IGrainFactory grains, TimeProvid
 
         if (alerts.Count > 0)
         {
-            await grains.GetGrain<IAlertsGrain>(this.GetPrimaryKeyString()).Raise([.. alerts]);
+            await grains.Reference<IAlertsGrain>(this.GetPrimaryKeyString()).Raise([.. alerts]);
             _amplified.UnionWith(alerts.Select(a => a.EventId!));
         }
     }

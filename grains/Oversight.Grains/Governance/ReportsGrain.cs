@@ -112,7 +112,7 @@ public sealed partial class ReportsGrain(IEventLog log, Serializer<ReportEntry> 
         var due = _reports.Values.Where(r => r.IsOverdue(now) && !_alerted.Contains(r.Id)).ToArray();
         if (due.Length > 0)
         {
-            await grains.GetGrain<IAlertsGrain>(Tenant).Raise([.. due.Select(r => r.OverdueAlert(now))]);
+            await grains.Reference<IAlertsGrain>(Tenant).Raise([.. due.Select(r => r.OverdueAlert(now))]);
             foreach (var report in due)
             {
                 _alerted.Add(report.Id);

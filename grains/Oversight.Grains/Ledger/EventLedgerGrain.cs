@@ -453,10 +453,10 @@ public sealed partial class EventLedgerGrain(
 
                 if (alerts is not null)
                 {
-                    await grains.GetGrain<IAlertsGrain>(_tenant).Raise([.. alerts]);
+                    await grains.Reference<IAlertsGrain>(_tenant).Raise([.. alerts]);
                 }
 
-                await grains.GetGrain<ICascadeGrain>(_tenant).Record(entry.Events, entry.Settings);
+                await grains.Reference<ICascadeGrain>(_tenant).Record(entry.Events, entry.Settings);
                 _ungoverned.Remove(entry.Position);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -531,7 +531,7 @@ public sealed partial class EventLedgerGrain(
     {
         try
         {
-            if (await grains.GetGrain<ITenantGrain>(_tenant).GetTreeIfChanged(_treeVersion) is { } tree)
+            if (await grains.Reference<ITenantGrain>(_tenant).GetTreeIfChanged(_treeVersion) is { } tree)
             {
                 var parents = new Dictionary<string, string>(tree.Units.Length, StringComparer.Ordinal);
                 foreach (var unit in tree.Units)
@@ -748,7 +748,7 @@ public sealed partial class EventLedgerGrain(
     {
         if (!_units.TryGetValue(unit, out var reference))
         {
-            _units[unit] = reference = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit));
+            _units[unit] = reference = grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, unit));
         }
 
         return reference;

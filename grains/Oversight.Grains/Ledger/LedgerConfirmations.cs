@@ -58,7 +58,7 @@ public sealed class LedgerConfirmations(IGrainFactory grains, TimeSpan gather)
 
         try
         {
-            await grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(ledger.Tenant, ledger.Shard)).Confirm([.. batch.Positions.Keys], [.. batch.Positions.Values]).ConfigureAwait(false);
+            await grains.Reference<IEventLedgerGrain>(GrainKeys.LedgerShard(ledger.Tenant, ledger.Shard)).Confirm([.. batch.Positions.Keys], [.. batch.Positions.Values]).ConfigureAwait(false);
             batch.Sent.SetResult();
         }
         catch (Exception ex)

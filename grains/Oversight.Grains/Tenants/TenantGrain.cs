@@ -21,10 +21,10 @@ public sealed class TenantGrain(
         if (state.State.Exists)
         {
             var tenant = this.GetPrimaryKeyString();
-            grains.GetGrain<IReportsGrain>(tenant).RaiseOverdue().Ignore();
+            grains.Reference<IReportsGrain>(tenant).RaiseOverdue().Ignore();
             for (var shard = 0; shard < IEventLedgerGrain.Shards; shard++)
             {
-                grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard)).Wake().Ignore();
+                grains.Reference<IEventLedgerGrain>(GrainKeys.LedgerShard(tenant, shard)).Wake().Ignore();
             }
         }
 
@@ -52,7 +52,7 @@ public sealed class TenantGrain(
         await state.WriteStateAsync();
         if (created)
         {
-            await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).Register(this.GetPrimaryKeyString());
+            await grains.Reference<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).Register(this.GetPrimaryKeyString());
         }
 
         return created ? TenantUpsertResult.Created : TenantUpsertResult.Updated;
@@ -116,7 +116,7 @@ public sealed class TenantGrain(
         // learn their parent from this grain when they first activate.
         var tenant = this.GetPrimaryKeyString();
         await Task.WhenAll(change.Moved.Select(id =>
-            grains.GetGrain<IUnitGrain>(GrainKeys.Unit(tenant, id)).SetParent(next[id].ParentId)));
+            grains.Reference<IUnitGrain>(GrainKeys.Unit(tenant, id)).SetParent(next[id].ParentId)));
         return change;
     }
 

@@ -102,7 +102,7 @@ public sealed partial class UnitGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _unit) = GrainKeys.Split(this.GetPrimaryKeyString());
-        var tenant = grains.GetGrain<ITenantGrain>(_tenant);
+        var tenant = grains.Reference<ITenantGrain>(_tenant);
 
         // Orleans read the checkpoint from storage as the grain activated. Units are immovable,
         // so no activation arrives carrying state from another silo (an earlier version read it
@@ -161,7 +161,7 @@ public sealed partial class UnitGrain(
         var children = place.Children;
         var totals = firstActivation
             ? null
-            : await Task.WhenAll(children.Select(c => grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, c)).GetSubtreeTotals()));
+            : await Task.WhenAll(children.Select(c => grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, c)).GetSubtreeTotals()));
         for (var i = 0; i < children.Length; i++)
         {
             var hold = new ChildHold();
@@ -282,8 +282,8 @@ public sealed partial class UnitGrain(
         // which is costly once per call of every round.
         var hold = _children.GetValueOrDefault(id);
         var child = hold is null
-            ? grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id))
-            : hold.Grain ??= grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, id));
+            ? grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, id))
+            : hold.Grain ??= grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, id));
         var report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
         if (report is null || !_children.TryGetValue(id, out hold))
         {
@@ -342,7 +342,7 @@ public sealed partial class UnitGrain(
     public async Task<ReportAck> Report(SubtreeReport report)
     {
         if (!report.Detach && !_children.ContainsKey(report.Child) && !_departed.ContainsKey(report.Child)
-            && !(await grains.GetGrain<ITenantGrain>(_tenant).GetChildrenOf(_unit)).Contains(report.Child, StringComparer.Ordinal))
+            && !(await grains.Reference<ITenantGrain>(_tenant).GetChildrenOf(_unit)).Contains(report.Child, StringComparer.Ordinal))
         {
             // A late report from a unit that has moved away: it reports to its new parent now.
             return new ReportAck(false, long.MaxValue);
@@ -671,7 +671,7 @@ public sealed partial class UnitGrain(
             return held.Grain;
         }
 
-        var grain = grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, unit));
+        var grain = grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, unit));
         if (string.Equals(unit, _parent, StringComparison.Ordinal))
         {
             _parentGrain = (unit, grain);
@@ -681,7 +681,7 @@ public sealed partial class UnitGrain(
     }
 
     private IEventLedgerGrain Ledger(int shard) =>
-        _ledgers[shard] ??= grains.GetGrain<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard));
+        _ledgers[shard] ??= grains.Reference<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard));
 
     /// <summary>Own plus what the children report: own itself while the unit has held no child.</summary>
     private PeriodCounters Subtree => _apart ?? _own;
@@ -811,7 +811,7 @@ public sealed partial class UnitGrain(
         }
 
         var alerts = _alerts.ToArray();
-        await (_alertsGrain ??= grains.GetGrain<IAlertsGrain>(_tenant)).Raise(alerts);
+        await (_alertsGrain ??= grains.Reference<IAlertsGrain>(_tenant)).Raise(alerts);
         _alerts.RemoveRange(0, alerts.Length);
         _raised.UnionWith(alerts.Select(a => a.Id));
     }
@@ -848,7 +848,7 @@ public sealed partial class UnitGrain(
                 if (_detaching.Count > 0)
                 {
                     var (former, version) = _detaching.First();
-                    await grains.GetGrain<IUnitGrain>(GrainKeys.Unit(_tenant, former)).Report(new SubtreeReport(_unit, version, DayDelta.Empty, Detach: true));
+                    await grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, former)).Report(new SubtreeReport(_unit, version, DayDelta.Empty, Detach: true));
                     _detaching.Remove(former);
                     MarkChanged();
                 }

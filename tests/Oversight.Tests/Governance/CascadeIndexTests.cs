@@ -14,22 +14,7 @@ public sealed class CascadeIndexTests
     public void RandomCascadesInRandomOrderMatchAPlainWalk(int seed)
     {
         var random = new Random(seed);
-        var events = new List<Event>();
-        for (var i = 0; i < 3_000; i++)
-        {
-            // Links go to an earlier event, to an event never sent, to itself, or nowhere.
-            var roll = random.Next(10);
-            string? causedBy = roll switch
-            {
-                < 4 => null,
-                < 8 when i > 0 => events[random.Next(Math.Max(0, i - 50), i)].Id,
-                8 => $"missing-{random.Next(20)}",
-                _ => $"e{i}",
-            };
-            var targets = Enumerable.Range(0, random.Next(1, 6)).Select(_ => $"u{random.Next(40)}").Distinct().ToArray();
-            events.Add(new Event($"e{i}", causedBy, $"u{random.Next(40)}", targets, 740_000 + random.Next(400)));
-        }
-
+        var events = RandomEvents(random);
         var index = new CascadeIndex();
         foreach (var e in events.OrderBy(_ => random.Next()))
         {
@@ -79,5 +64,53 @@ public sealed class CascadeIndexTests
         Assert.False(index.Contains("missing-0"));
         Assert.Equal("missing-0", index.TopOf("missing-0"));
         Assert.Empty(index.Layers("missing-0"));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void ABatchNamesTheTopOfEveryChainItJoinedOnce(int seed)
+    {
+        var random = new Random(seed);
+        var index = new CascadeIndex();
+        foreach (var batch in RandomEvents(random).OrderBy(_ => random.Next()).Chunk(100))
+        {
+            var logged = batch.Select(e => new Oversight.Grains.LoggedEvent
+            {
+                Id = e.Id, Kind = Oversight.Domain.EventKind.Document, Source = e.Source, Targets = e.Targets, Day = e.Day,
+                OccurredAt = DateTimeOffset.UnixEpoch, CausedBy = e.CausedBy,
+            }).ToArray();
+
+            var tops = index.AddAll(logged);
+
+            // The rule the cascade grain used before: an event with a link, or with followers once
+            // the whole batch is in, belongs to the chain of its top.
+            var expected = batch.Where(e => e.CausedBy is not null || index.HasFollowers(e.Id)).Select(e => index.TopOf(e.Id)).ToHashSet();
+            Assert.Equal(expected.Order(StringComparer.Ordinal), tops.Order(StringComparer.Ordinal));
+            Assert.Equal(tops.Count, tops.Distinct().Count());
+        }
+
+        Assert.Empty(index.AddAll([]));
+    }
+
+    /// <summary>3,000 events whose links go to an earlier event, to one never sent, to itself, or nowhere.</summary>
+    private static List<Event> RandomEvents(Random random)
+    {
+        var events = new List<Event>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            var roll = random.Next(10);
+            string? causedBy = roll switch
+            {
+                < 4 => null,
+                < 8 when i > 0 => events[random.Next(Math.Max(0, i - 50), i)].Id,
+                8 => $"missing-{random.Next(20)}",
+                _ => $"e{i}",
+            };
+            var targets = Enumerable.Range(0, random.Next(1, 6)).Select(_ => $"u{random.Next(40)}").Distinct().ToArray();
+            events.Add(new Event($"e{i}", causedBy, $"u{random.Next(40)}", targets, 740_000 + random.Next(400)));
+        }
+
+        return events;
     }
 }
