@@ -4,7 +4,8 @@ using System.Text.Json;
 using Oversight.Benchmarks;
 using StackExchange.Redis;
 
-// Usage: dotnet run -c Release --project tests/Oversight.Benchmarks -- [--shape S|M|L] [--events N] [--smoke | --ingest-only | --cluster-only] [--skip-pg] [--skip-redis]
+// Usage: dotnet run -c Release --project tests/Oversight.Benchmarks -- [--shape S|M|L] [--events N] [--smoke | --ingest-only | --cluster-only | --pg-only]
+//        [--clients N] [--pg-clients 2,4,8] [--skip-pg] [--skip-redis]
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => p.i + 1 < args.Length && !args[p.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[p.i + 1] : "true");
 var smoke = options.ContainsKey("smoke");
@@ -35,15 +36,27 @@ Console.WriteLine($"in-process limit: {limit:N0} events/s, best of {passes.Count
 await using var processes = new Processes(root, logs);
 var token = await TokenAsync(root);
 
-// The ack waits until a batch is counted in its units, so a client has one batch in flight at a
-// time; eight clients keep the pipeline full. The same eight drive PostgreSQL.
-var clients = int.Parse(options.GetValueOrDefault("clients", "8"), CultureInfo.InvariantCulture);
+// Each system is measured at its own peak concurrency. The platform's ack waits until a batch is
+// counted in its units, so a client has one batch in flight at a time and the platform needs many
+// clients to fill its rounds: 32 (on S, M and L, 32 clients ingested 13–50% more than 8 and used
+// less CPU per event; see the README). PostgreSQL's batches contend on the ancestors' counter
+// rows, so it peaks with few clients (2–4 on S and M, 25% above 8): it runs once per count of
+// `--pg-clients`, each into a fresh server, and its best rate is the baseline.
+var clients = int.Parse(options.GetValueOrDefault("clients", "32"), CultureInfo.InvariantCulture);
+var pgClientCounts = options.GetValueOrDefault("pg-clients", "2,4,8").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
 var warmUp = workload.Events(smoke ? 2_000 : Math.Max(20_000, count / 5), zipf: false, seed: 5, "w", now);
 
 // `--cluster-only`: just the Redis durable ingest (cold units), for quick comparisons of cluster mode.
 if (options.ContainsKey("cluster-only"))
 {
     await RedisAsync();
+    return 0;
+}
+
+// `--pg-only`: just PostgreSQL's ingest, once per client count of `--pg-clients`.
+if (options.ContainsKey("pg-only"))
+{
+    await PostgresIngestAsync(reads: false);
     return 0;
 }
 
@@ -193,25 +206,12 @@ Console.WriteLine($"backfill: {backfillRate:N0} events/s counted at the root ({b
 await Processes.StopAsync(gatewayProcess);
 
 // PostgreSQL, the same events, done the way a competent team would.
-double pgRate = double.NaN, pgCteP50 = double.NaN, pgCounterP50 = double.NaN;
-if (!options.ContainsKey("skip-pg"))
-{
-    await using var pg = new Postgres();
-    await pg.StartAsync();
-    await pg.LoadTreeAsync(workload);
-    var pgSeconds = await pg.IngestAsync(workload, uniform, 1000, clients);
-    pgRate = counted / pgSeconds;
-    Console.WriteLine($"postgres ingest: {pgRate:N0} events/s; reading");
-    var (cte, pgTotal) = await pg.RootYearByCteAsync(rootId, year, smoke ? 3 : 10);
-    pgCteP50 = Percentile(cte, 50);
-    pgCounterP50 = Percentile(await pg.RootYearByCountersAsync(rootId, year, reads), 50);
-    Console.WriteLine($"postgres ingest: {pgRate:N0} events/s; root year by CTE p50 {pgCteP50:F1} ms ({pgTotal:N0} deliveries)");
-}
+var (pgRate, pgBestClients, pgCteP50, pgCounterP50) = options.ContainsKey("skip-pg") ? (double.NaN, 0, double.NaN, double.NaN) : await PostgresIngestAsync(reads: true);
 
 var (redisRate, commandsPerEvent, clusterCpu) = options.ContainsKey("skip-redis") ? (double.NaN, double.NaN, double.NaN) : await RedisAsync();
 
 var machine = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
-results.Add(new Figure("ingest, embedded (events/s)", ingestRate, pgRate, ingestRate / pgRate, "≥ 40,000; ≥ 10× PostgreSQL"));
+results.Add(new Figure($"ingest, embedded (events/s; {clients} clients; PostgreSQL at its best, {pgBestClients} clients)", ingestRate, pgRate, ingestRate / pgRate, "≥ 40,000; ≥ 10× PostgreSQL"));
 results.Add(new Figure("ingest, embedded (deliveries/s)", ingestRate * deliveries / counted, double.NaN, double.NaN, ""));
 results.Add(new Figure("backfill, embedded (events/s until counted at the root; Prefer: respond-async)", backfillRate, pgRate, backfillRate / pgRate, "≥ 10× PostgreSQL"));
 results.Add(new Figure("gateway+silo CPU per 1,000 events ingested (ms)", cpuPerThousand, double.NaN, double.NaN, "report, then lower"));
@@ -251,6 +251,38 @@ var file = Path.Combine(root, "bench-results", $"{shape}-{stamp}.json");
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { shape, events = count, smoke, machine, figures = results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 Console.WriteLine($"Wrote {file}");
 return 0;
+
+// PostgreSQL's ingest once per client count, each into a fresh server; the best rate, its client
+// count, and (from the last server) the root-year read by recursive CTE and by the counter table.
+async Task<(double Rate, int Clients, double CteP50, double CounterP50)> PostgresIngestAsync(bool reads)
+{
+    var best = (Rate: double.NaN, Clients: 0);
+    double cteP50 = double.NaN, counterP50 = double.NaN;
+    var year = DateTime.UtcNow.AddHours(8).Year;
+    for (var i = 0; i < pgClientCounts.Length; i++)
+    {
+        await using var pg = new Postgres();
+        await pg.StartAsync();
+        await pg.LoadTreeAsync(workload);
+        var rate = counted / await pg.IngestAsync(workload, uniform, 1000, pgClientCounts[i]);
+        Console.WriteLine($"postgres ingest, {pgClientCounts[i]} clients: {rate:N0} events/s");
+        if (!(rate <= best.Rate))
+        {
+            best = (rate, pgClientCounts[i]);
+        }
+
+        if (reads && i == pgClientCounts.Length - 1)
+        {
+            var rootId = workload.Units[0].Id;
+            var (cte, pgTotal) = await pg.RootYearByCteAsync(rootId, year, smoke ? 3 : 10);
+            cteP50 = Percentile(cte, 50);
+            counterP50 = Percentile(await pg.RootYearByCountersAsync(rootId, year, smoke ? 20 : 300), 50);
+            Console.WriteLine($"postgres: best {best.Rate:N0} events/s ({best.Clients} clients); root year by CTE p50 {cteP50:F1} ms ({pgTotal:N0} deliveries)");
+        }
+    }
+
+    return (best.Rate, best.Clients, cteP50, counterP50);
+}
 
 // Redis durable mode: a Redis, one silo and one gateway; commands per event from INFO commandstats,
 // and the CPU the three processes spent per 1,000 events of the measured ingest.
