@@ -48,6 +48,9 @@ public static class OversightCluster
         // there fail to activate (a chaos run's full restart saw a subtree short for over 60 s).
         // One read of the table every 10 s per silo is cheap; recovery waits at most that long.
         silo.Configure<ClusterMembershipOptions>(o => o.TableRefreshTimeout = MembershipRefresh);
+
+        // The refresh alone was not enough: see StaleGenerationReaper.
+        silo.Services.AddHostedService<StaleGenerationReaper>();
         return silo.AddOversightRedisState(redis, serviceId);
     }
 
