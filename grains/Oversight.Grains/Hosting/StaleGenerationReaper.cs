@@ -58,13 +58,14 @@ public sealed partial class StaleGenerationReaper(IMembershipTable table, ILocal
             try
             {
                 var (stale, declared) = await ReapOnceAsync(stoppingToken);
-                if (stale == 0 || (declared && stale == 1))
+                if (stale == 0)
                 {
                     return;
                 }
 
                 if (declared)
                 {
+                    // The next earlier generation, if any, at once; the pass that finds none ends the watch.
                     continue;
                 }
             }
