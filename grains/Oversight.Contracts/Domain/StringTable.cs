@@ -23,6 +23,13 @@ public sealed class StringTable
         return i;
     }
 
+    /// <summary>Forgets every string, keeping the room they took (for a table reused batch after batch).</summary>
+    public void Clear()
+    {
+        _indexes.Clear();
+        _strings.Clear();
+    }
+
     /// <summary>Writes the count, then each string.</summary>
     public void WriteTo(BinaryWriter writer)
     {

@@ -25,7 +25,7 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     /// together.
     /// </summary>
     [AlwaysInterleave]
-    Task<bool[]> Ingest(LoggedEvent[] events, Governance.AlertSettings settings);
+    Task<bool[]> Ingest(EventBatch events, Governance.AlertSettings settings);
 
     /// <summary>
     /// True once every entry logged before this call has been handed to its units (counted in
@@ -43,7 +43,7 @@ public interface IEventLedgerGrain : IGrainWithStringKey
     /// the gateway's way, which saves a round trip per batch in cluster mode.
     /// </summary>
     [AlwaysInterleave]
-    Task<IngestAnswer> IngestAndWait(LoggedEvent[] events, Governance.AlertSettings settings, TimeSpan within, int behind);
+    Task<IngestAnswer> IngestAndWait(EventBatch events, Governance.AlertSettings settings, TimeSpan within, int behind);
 
     /// <summary>
     /// Activates the shard, nothing more: an activation replays every entry not yet durable in all

@@ -167,8 +167,9 @@ public sealed partial class EventLedgerGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<bool[]> Ingest(LoggedEvent[] events, AlertSettings settings)
+    public async Task<bool[]> Ingest(EventBatch batch, AlertSettings settings)
     {
+        var events = batch.Events;
         if (_commits.Failure is { } failure)
         {
             throw failure;
@@ -203,7 +204,7 @@ public sealed partial class EventLedgerGrain(
         return fresh;
     }
 
-    public async Task<IngestAnswer> IngestAndWait(LoggedEvent[] events, AlertSettings settings, TimeSpan within, int behind)
+    public async Task<IngestAnswer> IngestAndWait(EventBatch events, AlertSettings settings, TimeSpan within, int behind)
     {
         var fresh = await Ingest(events, settings);
         return new IngestAnswer(fresh, Array.IndexOf(fresh, true) < 0 || await Delivered(within, behind));
@@ -415,7 +416,10 @@ public sealed partial class EventLedgerGrain(
         foreach (var e in entry.Events)
         {
             units.Add(e.Source);
-            units.UnionWith(e.Targets);
+            foreach (var target in e.Targets)
+            {
+                units.Add(target);
+            }
         }
 
         foreach (var unit in units)

@@ -18,53 +18,30 @@ public static class LogEntryCodec
     /// <summary>True when <paramref name="bytes"/> were written by <see cref="Encode"/>.</summary>
     public static bool Recognizes(ReadOnlySpan<byte> bytes) => bytes.StartsWith(Magic);
 
-    /// <summary>Encodes an entry.</summary>
+    // Per-thread scratch: the table's dictionary and the two parts of an entry of thousands of
+    // events would otherwise be large arrays made and dropped for every entry.
+    [ThreadStatic]
+    private static StringTable? t_table;
+
+    [ThreadStatic]
+    private static MemoryStream? t_head;
+
+    [ThreadStatic]
+    private static MemoryStream? t_body;
+
+    /// <summary>Encodes an entry (into one array of its exact size).</summary>
     public static byte[] Encode(LogEntry entry)
     {
-        var table = new StringTable();
-        using var body = new MemoryStream(entry.Events.Length * 48);
+        var table = t_table ??= new StringTable();
+        table.Clear();
+        var body = Scratch(ref t_body);
         using (var w = StringTable.Writer(body))
         {
-            foreach (var e in entry.Events)
-            {
-                w.Write(e.Id);
-                w.Write((byte)e.Kind);
-                w.Write7BitEncodedInt(table.Index(e.Source));
-                w.Write7BitEncodedInt(e.Targets.Length);
-                foreach (var t in e.Targets)
-                {
-                    w.Write7BitEncodedInt(table.Index(t));
-                }
-
-                w.Write7BitEncodedInt(e.Day);
-                w.Write7BitEncodedInt64(e.OccurredAt.Ticks);
-                w.Write((short)e.OccurredAt.TotalOffsetMinutes);
-                w.Write7BitEncodedInt(e.MeetingMinutes);
-                w.Write7BitEncodedInt(e.InspectionDays);
-                w.Write((byte)((e.Formal ? 1 : 0) | (e.Planned ? 2 : 0) | (e.DeadlineHours is null ? 0 : 4) | (e.CausedBy is null ? 0 : 8)));
-                w.Write7BitEncodedInt(table.Index(e.Mode));
-                if (e.DeadlineHours is { } hours)
-                {
-                    w.Write(hours);
-                }
-
-                w.Write7BitEncodedInt(e.DataItems.Length);
-                foreach (var item in e.DataItems)
-                {
-                    w.Write7BitEncodedInt(table.Index(item));
-                }
-
-                w.Write7BitEncodedInt(table.Index(e.Channel));
-                w.Write7BitEncodedInt(table.Index(e.Category));
-                if (e.CausedBy is { } causedBy)
-                {
-                    w.Write(causedBy);
-                }
-            }
+            LoggedEventCodec.Write(w, table, entry.Events);
         }
 
-        using var output = new MemoryStream((int)body.Length + table.SizeHint + 64);
-        using (var w = StringTable.Writer(output))
+        var head = Scratch(ref t_head);
+        using (var w = StringTable.Writer(head))
         {
             w.Write(Magic);
             w.Write7BitEncodedInt64(entry.Position);
@@ -74,12 +51,24 @@ public static class LogEntryCodec
             w.Write7BitEncodedInt(entry.Settings.DuplicateWindowDays);
             w.Write7BitEncodedInt(entry.Settings.CascadeLimit);
             table.WriteTo(w);
-            w.Write7BitEncodedInt(entry.Events.Length);
-            w.Flush();
-            body.WriteTo(output);
         }
 
-        return output.ToArray();
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(head.Length + body.Length)));
+        head.GetBuffer().AsSpan(0, (int)head.Length).CopyTo(bytes);
+        body.GetBuffer().AsSpan(0, (int)body.Length).CopyTo(bytes.AsSpan((int)head.Length));
+        return bytes;
+    }
+
+    private static MemoryStream Scratch(ref MemoryStream? stream)
+    {
+        // Kept for the next entry, unless one huge entry grew it well past the usual.
+        if (stream is null || stream.Capacity > 8 << 20)
+        {
+            stream = new MemoryStream(64 << 10);
+        }
+
+        stream.SetLength(0);
+        return stream;
     }
 
     /// <summary>Decodes an entry from <see cref="Encode"/>.</summary>
@@ -95,56 +84,7 @@ public static class LogEntryCodec
         var acceptedDay = r.Read7BitEncodedInt();
         var settings = new AlertSettings(r.ReadString(), r.ReadDouble(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt());
         var strings = StringTable.Read(r);
-        var events = new LoggedEvent[r.Read7BitEncodedInt()];
-        for (var i = 0; i < events.Length; i++)
-        {
-            var id = r.ReadString();
-            var kind = (EventKind)r.ReadByte();
-            var source = strings[r.Read7BitEncodedInt()];
-            var targets = new string[r.Read7BitEncodedInt()];
-            for (var t = 0; t < targets.Length; t++)
-            {
-                targets[t] = strings[r.Read7BitEncodedInt()];
-            }
-
-            var day = r.Read7BitEncodedInt();
-            var ticks = r.Read7BitEncodedInt64();
-            var offset = TimeSpan.FromMinutes(r.ReadInt16());
-            var minutes = r.Read7BitEncodedInt();
-            var inspectionDays = r.Read7BitEncodedInt();
-            var flags = r.ReadByte();
-            var mode = strings[r.Read7BitEncodedInt()];
-            double? deadline = (flags & 4) != 0 ? r.ReadDouble() : null;
-            var items = new string[r.Read7BitEncodedInt()];
-            for (var t = 0; t < items.Length; t++)
-            {
-                items[t] = strings[r.Read7BitEncodedInt()];
-            }
-
-            var channel = strings[r.Read7BitEncodedInt()];
-            var category = strings[r.Read7BitEncodedInt()];
-            var causedBy = (flags & 8) != 0 ? r.ReadString() : null;
-            events[i] = new LoggedEvent
-            {
-                Id = id,
-                Kind = kind,
-                Source = source,
-                Targets = targets,
-                Day = day,
-                OccurredAt = new DateTimeOffset(ticks, offset),
-                MeetingMinutes = minutes,
-                InspectionDays = inspectionDays,
-                Formal = (flags & 1) != 0,
-                Mode = mode,
-                Planned = (flags & 2) != 0,
-                DeadlineHours = deadline,
-                DataItems = items,
-                Channel = channel,
-                Category = category,
-                CausedBy = causedBy,
-            };
-        }
-
+        var events = LoggedEventCodec.Read(r, strings);
         return new LogEntry(position, acceptedDay, events, settings);
     }
 }

@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Collections;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Orleans.Serialization.Buffers;
+using Orleans.Serialization.Codecs;
+using Orleans.Serialization.WireProtocol;
+using Oversight.Domain;
+
+namespace Oversight.Grains;
+
+/// <summary>
+/// A gateway's batch of accepted events for one ledger shard. Between processes it travels in the
+/// log's compact form (<see cref="LoggedEventCodec"/>, see <see cref="EventBatchCodec"/>) instead
+/// of Orleans' general codec, which records every event and every string of a batch for reference
+/// tracking (a dictionary of thousands of entries per call, on the large-object heap). Immutable:
+/// a call inside one process passes it without a copy.
+/// </summary>
+[Immutable]
+[CollectionBuilder(typeof(EventBatch), nameof(Create))]
+public sealed class EventBatch(LoggedEvent[] events) : IReadOnlyList<LoggedEvent>
+{
+    /// <summary>The events, in the order they were sent.</summary>
+    public LoggedEvent[] Events { get; } = events;
+
+    /// <summary>Number of events.</summary>
+    public int Count => Events.Length;
+
+    /// <summary>The event at an index.</summary>
+    public LoggedEvent this[int index] => Events[index];
+
+    /// <summary>A batch of these events.</summary>
+    public static EventBatch Create(ReadOnlySpan<LoggedEvent> events) => new(events.ToArray());
+
+    /// <summary>A batch of these events (the array is taken, not copied).</summary>
+    public static implicit operator EventBatch(LoggedEvent[] events) => new(events);
+
+    /// <inheritdoc/>
+    public IEnumerator<LoggedEvent> GetEnumerator() => ((IEnumerable<LoggedEvent>)Events).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>
+/// Orleans' codec for <see cref="EventBatch"/>: one length-prefixed field holding the string
+/// table and the events in <see cref="LoggedEventCodec"/>'s form. Encoding and decoding go
+/// through per-thread buffers and string table, so a batch costs no large array either way.
+/// </summary>
+[RegisterSerializer]
+public sealed class EventBatchCodec : IFieldCodec<EventBatch>
+{
+    [ThreadStatic]
+    private static StringTable? t_table;
+
+    [ThreadStatic]
+    private static MemoryStream? t_body;
+
+    [ThreadStatic]
+    private static MemoryStream? t_whole;
+
+    /// <inheritdoc/>
+    public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, EventBatch? value)
+        where TBufferWriter : IBufferWriter<byte>
+    {
+        if (ReferenceCodec.TryWriteReferenceField(ref writer, fieldIdDelta, expectedType, value))
+        {
+            return;
+        }
+
+        // A batch names thousands of units: a new table's dictionary would be a large array each time.
+        var table = t_table ??= new StringTable();
+        table.Clear();
+        var body = Reset(ref t_body);
+        using (var w = StringTable.Writer(body))
+        {
+            LoggedEventCodec.Write(w, table, value.Events);
+        }
+
+        var whole = Reset(ref t_whole);
+        using (var w = StringTable.Writer(whole))
+        {
+            table.WriteTo(w);
+            w.Flush();
+            body.WriteTo(whole);
+        }
+
+        writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(EventBatch), WireType.LengthPrefixed);
+        writer.WriteVarUInt32((uint)whole.Length);
+        writer.Write(whole.GetBuffer().AsSpan(0, (int)whole.Length));
+    }
+
+    /// <inheritdoc/>
+    public EventBatch ReadValue<TInput>(ref Reader<TInput> reader, Field field)
+    {
+        if (field.WireType == WireType.Reference)
+        {
+            return ReferenceCodec.ReadReference<EventBatch, TInput>(ref reader, field)!;
+        }
+
+        field.EnsureWireType(WireType.LengthPrefixed);
+        var length = reader.ReadVarUInt32();
+        reader.EnsureAvailable(length);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            reader.ReadBytes(buffer.AsSpan(0, (int)length));
+            using var r = new BinaryReader(new MemoryStream(buffer, 0, (int)length, writable: false), Encoding.UTF8);
+            var batch = new EventBatch(LoggedEventCodec.Read(r, StringTable.Read(r)));
+            ReferenceCodec.RecordObject(reader.Session, batch);
+            return batch;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static MemoryStream Reset(ref MemoryStream? stream)
+    {
+        // Keep a thread's buffer unless one huge batch grew it past what batches usually need.
+        if (stream is null || stream.Capacity > 4 << 20)
+        {
+            stream = new MemoryStream(64 << 10);
+        }
+
+        stream.SetLength(0);
+        return stream;
+    }
+}
