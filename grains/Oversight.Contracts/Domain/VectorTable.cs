@@ -9,13 +9,24 @@ namespace Oversight.Domain;
 /// slot for walking. Only keys outside a span grown too wide (<see cref="MaxDenseSpan"/>) go to
 /// a dictionary, made when the first such key arrives.
 /// </para>
+/// <para>
+/// Vectors sit in chunks of <see cref="ChunkRows"/> rows: the first grows by doubling up to that,
+/// later ones are added whole. A unit's year of days is then made once, never copied into an
+/// array twice its size (doubling one array allocated about twice the final table, and a large
+/// tree's units grow tens of thousands of tables at once).
+/// </para>
 /// </summary>
 public sealed class VectorTable
 {
     /// <summary>The widest key span the dense index covers (about eleven years of days).</summary>
     private const int MaxDenseSpan = 4096;
 
-    private long[] _values = [];
+    /// <summary>Rows per chunk (a power of two; 16 rows of 14 counters are 1.8 KB: small enough that a unit with a few weeks of days wastes little, large enough that a year is 25 chunks).</summary>
+    private const int ChunkRows = 16;
+
+    private const int ChunkShift = 4;
+
+    private long[][] _chunks = [];
 
     // _keys[slot] is the key held at that slot; slots 0 .. _count - 1 are in use.
     private int[] _keys = [];
@@ -42,17 +53,17 @@ public sealed class VectorTable
             slot = _count;
             if (slot == _keys.Length)
             {
-                var capacity = Math.Max(4, slot * 2);
-                Array.Resize(ref _keys, capacity);
-                Array.Resize(ref _values, capacity * LoadCounters.Width);
+                Array.Resize(ref _keys, Math.Max(4, slot * 2));
             }
+
+            EnsureRow(slot);
 
             _keys[slot] = key;
             _count++;
             Index(key, slot);
         }
 
-        return _values.AsSpan(slot * LoadCounters.Width, LoadCounters.Width);
+        return Row(slot);
     }
 
     /// <summary>The key's vector, or false when the key is not held.</summary>
@@ -61,7 +72,7 @@ public sealed class VectorTable
         var slot = Find(key);
         if (slot >= 0)
         {
-            vector = _values.AsSpan(slot * LoadCounters.Width, LoadCounters.Width);
+            vector = Row(slot);
             return true;
         }
 
@@ -76,15 +87,51 @@ public sealed class VectorTable
     public SlotWalk Slots => new(_keys, _count);
 
     /// <summary>The vector at a slot from <see cref="Slots"/>.</summary>
-    public ReadOnlySpan<long> At(int slot) => _values.AsSpan(slot * LoadCounters.Width, LoadCounters.Width);
+    public ReadOnlySpan<long> At(int slot) => (uint)slot < (uint)_count ? Row(slot) : throw new ArgumentOutOfRangeException(nameof(slot));
 
     /// <summary>Forgets every key.</summary>
     public void Clear()
     {
-        Array.Clear(_values, 0, _count * LoadCounters.Width);
+        foreach (var chunk in _chunks)
+        {
+            if (chunk is not null)
+            {
+                Array.Clear(chunk);
+            }
+        }
+
         Array.Clear(_dense);
         _count = 0;
         _outside = null;
+    }
+
+    private Span<long> Row(int slot) =>
+        _chunks[slot >> ChunkShift].AsSpan((slot & (ChunkRows - 1)) * LoadCounters.Width, LoadCounters.Width);
+
+    /// <summary>Makes room for a new row at <paramref name="slot"/> (the next one after the last).</summary>
+    private void EnsureRow(int slot)
+    {
+        var chunk = slot >> ChunkShift;
+        if (chunk == 0)
+        {
+            if (_chunks.Length == 0)
+            {
+                _chunks = [new long[4 * LoadCounters.Width]];
+            }
+            else if (_chunks[0].Length == slot * LoadCounters.Width)
+            {
+                Array.Resize(ref _chunks[0], Math.Min(ChunkRows, slot * 2) * LoadCounters.Width);
+            }
+
+            return;
+        }
+
+        if (chunk == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, chunk * 2);
+        }
+
+        _chunks[chunk] ??= new long[ChunkRows * LoadCounters.Width];
     }
 
     /// <summary>The key's slot, or -1.</summary>
