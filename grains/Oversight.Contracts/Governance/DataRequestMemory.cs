@@ -39,7 +39,10 @@ public sealed class DataRequestMemory
             _byItem[request.Item] = bins = [];
         }
 
-        // A repeat of the same event has the same day, so it is found in the window too.
+        // A repeat of the same event has the same day, so it is found in the window too. One
+        // duplicate per event: the request against the first earlier request it repeats, and each
+        // earlier-arrived request that it precedes against it (an event is held once per item).
+        Held? first = null;
         List<Duplicate>? found = null;
         int from = request.Day - windowDays, to = request.Day + windowDays;
         for (var bin = Bin(from); bin <= Bin(to); bin++)
@@ -61,10 +64,21 @@ public sealed class DataRequestMemory
                     return [];
                 }
 
-                if (!string.Equals(other.Source, request.Source, StringComparison.Ordinal))
+                if (string.Equals(other.Source, request.Source, StringComparison.Ordinal))
                 {
-                    var otherRequest = other.For(request.Item);
-                    (found ??= []).Add(other.Precedes(request) ? new Duplicate(request, otherRequest) : new Duplicate(otherRequest, request));
+                    continue;
+                }
+
+                if (other.Precedes(request))
+                {
+                    if (first is not { } f || other.Precedes(f))
+                    {
+                        first = other;
+                    }
+                }
+                else
+                {
+                    (found ??= []).Add(new Duplicate(other.For(request.Item), request));
                 }
             }
         }
@@ -81,15 +95,25 @@ public sealed class DataRequestMemory
 
         _oldestDay = Math.Min(_oldestDay, request.Day);
         Changes++;
+        if (first is { } earliest)
+        {
+            (found ??= []).Add(new Duplicate(request, earliest.For(request.Item)));
+        }
+
         if (found is null)
         {
             return [];
         }
 
-        // One per event (and target): against the first request it repeats; in time order.
-        return [.. found.GroupBy(d => d.Later.EventId)
-            .Select(g => g.MinBy(d => (d.Earlier.OccurredTicks, d.Earlier.EventId))!)
-            .OrderBy(d => d.Later.OccurredTicks).ThenBy(d => d.Later.EventId, StringComparer.Ordinal)];
+        // In time order of the later request (then id).
+        if (found.Count > 1)
+        {
+            found.Sort(static (x, y) => x.Later.OccurredTicks != y.Later.OccurredTicks
+                ? x.Later.OccurredTicks.CompareTo(y.Later.OccurredTicks)
+                : string.CompareOrdinal(x.Later.EventId, y.Later.EventId));
+        }
+
+        return found;
     }
 
     /// <summary>Forgets requests older than the horizon before <paramref name="latestDay"/>.</summary>
@@ -137,6 +161,10 @@ public sealed class DataRequestMemory
     private readonly record struct Held(string EventId, string Source, int Day, long OccurredTicks)
     {
         public DataRequest For(string item) => new(EventId, Source, item, Day, OccurredTicks);
+
+        /// <summary>True when this request came before <paramref name="other"/> (by time, then id).</summary>
+        public bool Precedes(Held other) =>
+            OccurredTicks != other.OccurredTicks ? OccurredTicks < other.OccurredTicks : string.CompareOrdinal(EventId, other.EventId) < 0;
 
         /// <summary>True when this request came before <paramref name="other"/> (by time, then id).</summary>
         public bool Precedes(DataRequest other) =>

@@ -101,6 +101,46 @@ public sealed class GovernanceRulesTests
         Assert.Empty(DataRequestCodec.Decode([]));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void DuplicatesAreWhatTheRuleSaysWhateverTheArrivalOrder(int seed)
+    {
+        // The rule, brute force: a request duplicates each earlier request (by time, then id) of
+        // the same item from another source within the window; one per later event, against the
+        // earliest it repeats; a repeat of a held event changes nothing.
+        var random = new Random(seed);
+        var memory = new DataRequestMemory();
+        var held = new List<DataRequest>();
+        const int window = 30;
+        static bool Before(DataRequest a, DataRequest b) => a.OccurredTicks != b.OccurredTicks ? a.OccurredTicks < b.OccurredTicks : string.CompareOrdinal(a.EventId, b.EventId) < 0;
+        for (var i = 0; i < 3_000; i++)
+        {
+            var request = random.Next(10) == 0 && held.Count > 0
+                ? held[random.Next(held.Count)]
+                : new DataRequest($"e{i}", $"s{random.Next(4)}", $"item{random.Next(3)}", 740_000 + random.Next(200), random.Next(50));
+            List<Duplicate> expected;
+            if (held.Any(h => h.Item == request.Item && h.EventId == request.EventId))
+            {
+                expected = [];
+            }
+            else
+            {
+                var pairs = held.Where(h => h.Item == request.Item && h.Source != request.Source && Math.Abs(h.Day - request.Day) <= window)
+                    .Select(h => Before(h, request) ? new Duplicate(request, h) : new Duplicate(h, request));
+                expected = [.. pairs.GroupBy(d => d.Later.EventId)
+                    .Select(g => g.Aggregate((x, y) => Before(y.Earlier, x.Earlier) ? y : x))
+                    .OrderBy(d => d.Later.OccurredTicks).ThenBy(d => d.Later.EventId, StringComparer.Ordinal)];
+                held.Add(request);
+            }
+
+            Assert.Equal(expected, memory.Add(request, window));
+        }
+
+        Assert.Equal(held.Count, memory.All.Count());
+    }
+
     [Fact]
     public void AnEarlierRequestArrivingLateMakesTheLaterOneTheDuplicate()
     {
