@@ -28,13 +28,16 @@ public static class EventBatchParser
 
         // The common case, a well-formed array of well-formed events, in one pass; anything else
         // takes the element-by-element path, which says which element is wrong and why.
-        EventInput?[]? inputs = null;
-        try
+        var inputs = EventArrayReader.TryRead(body.Span);
+        if (inputs is null)
         {
-            inputs = JsonSerializer.Deserialize<EventInput?[]>(body.Span, JsonBody.Options);
-        }
-        catch (JsonException)
-        {
+            try
+            {
+                inputs = JsonSerializer.Deserialize<EventInput?[]>(body.Span, JsonBody.Options);
+            }
+            catch (JsonException)
+            {
+            }
         }
 
         if (inputs is not null)

@@ -84,7 +84,7 @@ var cpuBefore = Processes.CpuTime(gatewayProcess);
 var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients);
 var ingestRate = accepted / seconds;
 var cpuPerThousand = (Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / accepted * 1000;
-Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s; gateway CPU {cpuPerThousand:F0} ms per 1,000 events)");
+Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s; gateway CPU {cpuPerThousand:F2} ms per 1,000 events)");
 await Task.Delay(checkpointWave);
 var cpuWithCheckpoints = (Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / accepted * 1000;
 Console.WriteLine($"with the checkpoints in the {checkpointWave.TotalSeconds:F0} s after it: gateway CPU {cpuWithCheckpoints:F0} ms per 1,000 events");
@@ -111,7 +111,7 @@ if (options.ContainsKey("ingest-only"))
 {
     cpuBefore = Processes.CpuTime(gatewayProcess);
     var (again, againAccepted) = await api.IngestAsync("bench-u", zipfBatches, clients);
-    Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s; gateway CPU {(Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / againAccepted * 1000:F0} ms per 1,000 events");
+    Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s; gateway CPU {(Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / againAccepted * 1000:F2} ms per 1,000 events");
     var (quick, quickAcks) = await BackfillAsync("bench-b");
     Console.WriteLine($"backfill (cold units, Prefer: respond-async): {quick:N0} events/s counted at the root ({quickAcks:N0} events/s answered)");
     (quick, quickAcks) = await BackfillAsync("bench-b", warm: true);
