@@ -6,10 +6,11 @@ namespace Oversight.Governance;
 /// Directives and the events issued to carry them out (以文件落实文件, 层层加码): each event's
 /// <c>causedBy</c> link, whatever order events arrive in (a child may come before its parent).
 /// <para>
-/// It holds every event of the retention window, so it is kept flat: one node per event id in
-/// parallel arrays (parent, first child, next sibling, day, source, targets), ids and targets in
-/// shared buffers, units by number. A million events are a few dozen arrays to the collector,
-/// not millions of small objects that every collection would have to trace.
+/// It holds every event of the retention window, so it is kept flat: one node per event id, a
+/// struct (parent, first child, next sibling, day, source, where its id and targets are) in
+/// chunks of 1,024, ids and targets in shared chunked stores, units by number. A million events
+/// are a few thousand arrays without references to the collector, not millions of small objects
+/// that every collection would have to trace, and growing never makes a large array.
 /// </para>
 /// </summary>
 public sealed class CascadeIndex
@@ -20,24 +21,17 @@ public sealed class CascadeIndex
     private readonly Dictionary<string, int> _unitNumbers = new(StringComparer.Ordinal);
     private readonly List<string> _units = [];
 
-    // One entry per node. A node is "known" once its event was added; until then it only
-    // collects the children that name it.
+    // One entry per node, in chunks of NodeChunk (below the large-object heap; eleven arrays
+    // doubling to millions of nodes were large allocations, and those start full collections). A
+    // node is "known" once its event was added; until then it only collects the children that
+    // name it.
+    private const int NodeChunk = 1024;
+    private const int NodeShift = 10;
+    private Node[][] _chunks = [];
     private int _count;
-    private bool[] _known = [];
-    private int[] _parent = [];
-    private int[] _firstChild = [];
-    private int[] _nextSibling = [];
-    private int[] _day = [];
-    private int[] _source = [];
-    private int[] _targetsAt = [];
-    private int[] _targetCount = [];
-    private int[] _idAt = [];
-    private byte[] _idLength = [];
 
-    private char[] _ids = new char[1024];
-    private int _idsUsed;
-    private int[] _targets = new int[1024];
-    private int _targetsUsed;
+    private readonly ChunkedStore<char> _ids = new();
+    private readonly ChunkedStore<int> _targets = new();
 
     /// <summary>Adds an event (a repeat changes nothing).</summary>
     public void Add(string id, string? causedBy, string source, string[] targets, int day) => AddNode(id, causedBy, source, targets, day);
@@ -60,7 +54,7 @@ public sealed class CascadeIndex
         HashSet<int>? tops = null;
         foreach (var node in nodes)
         {
-            if (_parent[node] != None || _firstChild[node] != None)
+            if (N(node).Parent != None || N(node).FirstChild != None)
             {
                 (tops ??= []).Add(TopNode(node));
             }
@@ -72,24 +66,25 @@ public sealed class CascadeIndex
     private int AddNode(string id, string? causedBy, string source, string[] targets, int day)
     {
         var node = NodeOf(id);
-        if (_known[node])
+        ref var n = ref N(node);
+        if (n.Known)
         {
             return node;
         }
 
-        _known[node] = true;
-        _day[node] = day;
-        _source[node] = UnitNumber(source);
-        _idAt[node] = Append(ref _ids, ref _idsUsed, id.AsSpan());
-        _idLength[node] = checked((byte)id.Length);
-        _targetCount[node] = targets.Length;
-        _targetsAt[node] = _targetsUsed;
-        EnsureRoom(ref _targets, _targetsUsed + targets.Length);
-        foreach (var target in targets)
+        n.Known = true;
+        n.Day = day;
+        n.Source = UnitNumber(source);
+        n.IdAt = _ids.Append(id.AsSpan());
+        n.IdLength = checked((byte)id.Length);
+        n.TargetCount = targets.Length;
+        Span<int> numbers = targets.Length <= 64 ? stackalloc int[targets.Length] : new int[targets.Length];
+        for (var i = 0; i < targets.Length; i++)
         {
-            _targets[_targetsUsed++] = UnitNumber(target);
+            numbers[i] = UnitNumber(targets[i]);
         }
 
+        n.TargetsAt = _targets.Append(numbers);
         if (causedBy is null)
         {
             return node;
@@ -97,28 +92,29 @@ public sealed class CascadeIndex
 
         if (causedBy == id)
         {
-            _parent[node] = node;
+            n.Parent = node;
             return node;
         }
 
+        // A new parent node may add a chunk; chunks never move, so n stays valid.
         var parent = NodeOf(causedBy);
-        _parent[node] = parent;
-        _nextSibling[node] = _firstChild[parent];
-        _firstChild[parent] = node;
+        n.Parent = parent;
+        n.NextSibling = N(parent).FirstChild;
+        N(parent).FirstChild = node;
         return node;
     }
 
     /// <summary>True when some event names <paramref name="id"/> as its <c>causedBy</c>.</summary>
-    public bool HasFollowers(string id) => Find(id) is var n && n != None && _firstChild[n] != None;
+    public bool HasFollowers(string id) => Find(id) is var n && n != None && N(n).FirstChild != None;
 
     /// <summary>True when the event is known.</summary>
-    public bool Contains(string id) => Find(id) is var n && n != None && _known[n];
+    public bool Contains(string id) => Find(id) is var n && n != None && N(n).Known;
 
     /// <summary>The top of an event's chain: the known ancestor with no known parent (cycle-safe).</summary>
     public string TopOf(string id)
     {
         var node = Find(id);
-        return node == None || !_known[node] ? id : IdOf(TopNode(node));
+        return node == None || !N(node).Known ? id : IdOf(TopNode(node));
     }
 
     /// <summary>The top of a known node's chain (cycle-safe).</summary>
@@ -128,7 +124,7 @@ public sealed class CascadeIndex
         // cycle) once a chain turns out long.
         const int Short = 64;
         HashSet<int>? seen = null;
-        for (var steps = 0; _parent[node] is var parent && parent != None && _known[parent]; steps++)
+        for (var steps = 0; N(node).Parent is var parent && parent != None && N(parent).Known; steps++)
         {
             if (steps >= Short && !(seen ??= []).Add(node))
             {
@@ -142,24 +138,25 @@ public sealed class CascadeIndex
     }
 
     /// <summary>True when <paramref name="id"/> is a root directive: known and with no <c>causedBy</c>.</summary>
-    public bool IsRoot(string id) => Find(id) is var n && n != None && _known[n] && _parent[n] == None;
+    public bool IsRoot(string id) => Find(id) is var n && n != None && N(n).Known && N(n).Parent == None;
 
     /// <summary>The source, targets and day of a known event.</summary>
     public (string Source, string[] Targets, int Day) Describe(string id)
     {
         var n = Find(id);
-        if (n == None || !_known[n])
+        if (n == None || !N(n).Known)
         {
             throw new KeyNotFoundException($"Event {id} is not in the cascade index.");
         }
 
-        var targets = new string[_targetCount[n]];
+        var numbers = _targets.Get(N(n).TargetsAt, N(n).TargetCount);
+        var targets = new string[numbers.Length];
         for (var i = 0; i < targets.Length; i++)
         {
-            targets[i] = _units[_targets[_targetsAt[n] + i]];
+            targets[i] = _units[numbers[i]];
         }
 
-        return (_units[_source[n]], targets, _day[n]);
+        return (_units[N(n).Source], targets, N(n).Day);
     }
 
     /// <summary>Events and deliveries per depth below <paramref name="root"/> (depth 0 is the root).</summary>
@@ -167,7 +164,7 @@ public sealed class CascadeIndex
     {
         var layers = new List<CascadeLayer>();
         var top = Find(root);
-        if (top == None || !_known[top])
+        if (top == None || !N(top).Known)
         {
             return layers;
         }
@@ -191,7 +188,7 @@ public sealed class CascadeIndex
     public CascadeLayer? FirstLayerOver(string root, int limit)
     {
         var top = Find(root);
-        if (top == None || !_known[top])
+        if (top == None || !N(top).Known)
         {
             return null;
         }
@@ -216,9 +213,9 @@ public sealed class CascadeIndex
         var next = new List<int>();
         foreach (var node in level)
         {
-            for (var child = _firstChild[node]; child != None; child = _nextSibling[child])
+            for (var child = N(node).FirstChild; child != None; child = N(child).NextSibling)
             {
-                if (_known[child] && seen.Add(child))
+                if (N(child).Known && seen.Add(child))
                 {
                     next.Add(child);
                 }
@@ -233,7 +230,7 @@ public sealed class CascadeIndex
         var sum = 0L;
         foreach (var node in level)
         {
-            sum += _targetCount[node];
+            sum += N(node).TargetCount;
         }
 
         return sum;
@@ -241,7 +238,9 @@ public sealed class CascadeIndex
 
     private int Find(string id) => _nodes.TryGetValue(Ids.Hash(id), out var node) ? node : None;
 
-    private string IdOf(int node) => new(_ids, _idAt[node], _idLength[node]);
+    private string IdOf(int node) => new(_ids.Get(N(node).IdAt, N(node).IdLength));
+
+    private ref Node N(int node) => ref _chunks[node >> NodeShift][node & (NodeChunk - 1)];
 
     private int NodeOf(string id)
     {
@@ -252,22 +251,19 @@ public sealed class CascadeIndex
         }
 
         var node = held = _count++;
-        if (node == _known.Length)
+        if ((node & (NodeChunk - 1)) == 0)
         {
-            var size = Math.Max(1024, node * 2);
-            Array.Resize(ref _known, size);
-            Array.Resize(ref _parent, size);
-            Array.Resize(ref _firstChild, size);
-            Array.Resize(ref _nextSibling, size);
-            Array.Resize(ref _day, size);
-            Array.Resize(ref _source, size);
-            Array.Resize(ref _targetsAt, size);
-            Array.Resize(ref _targetCount, size);
-            Array.Resize(ref _idAt, size);
-            Array.Resize(ref _idLength, size);
+            var chunk = node >> NodeShift;
+            if (chunk == _chunks.Length)
+            {
+                Array.Resize(ref _chunks, Math.Max(4, chunk * 2));
+            }
+
+            _chunks[chunk] = new Node[NodeChunk];
         }
 
-        _parent[node] = _firstChild[node] = _nextSibling[node] = None;
+        ref var n = ref N(node);
+        n.Parent = n.FirstChild = n.NextSibling = None;
         return node;
     }
 
@@ -282,21 +278,19 @@ public sealed class CascadeIndex
         return number;
     }
 
-    private static int Append(ref char[] buffer, ref int used, ReadOnlySpan<char> text)
+    /// <summary>One event id's place in the index.</summary>
+    private struct Node
     {
-        EnsureRoom(ref buffer, used + text.Length);
-        text.CopyTo(buffer.AsSpan(used));
-        var at = used;
-        used += text.Length;
-        return at;
-    }
-
-    private static void EnsureRoom<T>(ref T[] buffer, int needed)
-    {
-        if (needed > buffer.Length)
-        {
-            Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
-        }
+        public bool Known;
+        public byte IdLength;
+        public int Parent;
+        public int FirstChild;
+        public int NextSibling;
+        public int Day;
+        public int Source;
+        public int TargetsAt;
+        public int TargetCount;
+        public int IdAt;
     }
 }
 
