@@ -12,8 +12,19 @@ namespace Oversight.Grains.Hosting;
 /// partition it still owned could not activate, so a subtree's counts stayed short. An earlier
 /// generation on this silo's address cannot be running: this process holds the port (the silo
 /// refuses to start when it is taken), so declaring it dead is always right.
+/// <para>
+/// A declaration in the table reaches this silo's own view only when its membership manager next
+/// reads the table; in a chaos run (fourteenth session) the view kept the earlier generation Active
+/// for the whole minute after the declaration, and the grain directory, built from that view, kept
+/// sending lookups to it. So the reaper also watches the view, and asks for a refresh at the table's
+/// version while the view still holds an earlier generation of this silo as anything but dead.
+/// </para>
 /// </summary>
-public sealed partial class StaleGenerationReaper(IMembershipTable table, ILocalSiloDetails local, ILogger<StaleGenerationReaper> logger) : BackgroundService
+public sealed partial class StaleGenerationReaper(
+    IMembershipTable table,
+    IClusterMembershipService membership,
+    ILocalSiloDetails local,
+    ILogger<StaleGenerationReaper> logger) : BackgroundService
 {
     /// <summary>How long after start the table is watched for earlier generations.</summary>
     public static readonly TimeSpan Watch = TimeSpan.FromMinutes(2);
@@ -50,6 +61,24 @@ public sealed partial class StaleGenerationReaper(IMembershipTable table, ILocal
         return (stale.Count, declared);
     }
 
+    /// <summary>
+    /// True when this silo's view of the cluster still holds an earlier generation on its address
+    /// as anything but dead; then asks the membership manager to read the table again.
+    /// </summary>
+    public async Task<bool> RefreshViewOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var me = local.SiloAddress;
+        var stale = membership.CurrentSnapshot.Members.Values
+            .Any(m => m.SiloAddress.Endpoint.Equals(me.Endpoint) && m.SiloAddress.Generation < me.Generation && m.Status != SiloStatus.Dead);
+        if (stale)
+        {
+            var version = (await table.ReadAllAsync(cancellationToken)).Version;
+            await membership.Refresh(new MembershipVersion(version.Version), cancellationToken);
+        }
+
+        return stale;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var until = DateTime.UtcNow + Watch;
@@ -58,15 +87,17 @@ public sealed partial class StaleGenerationReaper(IMembershipTable table, ILocal
             try
             {
                 var (stale, declared) = await ReapOnceAsync(stoppingToken);
-                if (stale == 0)
-                {
-                    return;
-                }
-
                 if (declared)
                 {
-                    // The next earlier generation, if any, at once; the pass that finds none ends the watch.
+                    // The next earlier generation, if any, at once; the pass that finds none
+                    // looks at this silo's own view.
                     continue;
+                }
+
+                if (stale == 0 && !await RefreshViewOnceAsync(stoppingToken))
+                {
+                    // The table and this silo's view both hold every earlier generation dead.
+                    return;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

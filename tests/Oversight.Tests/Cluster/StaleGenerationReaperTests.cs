@@ -27,7 +27,8 @@ public sealed class StaleGenerationReaperTests : IAsyncLifetime
     [Fact]
     public async Task OnlyEarlierGenerationsOnTheSilosOwnAddressAreDeclaredDead()
     {
-        var table = Assert.IsType<InProcessSiloHandle>(_cluster.Primary).ServiceProvider.GetRequiredService<IMembershipTable>();
+        var services = Assert.IsType<InProcessSiloHandle>(_cluster.Primary).ServiceProvider;
+        var table = services.GetRequiredService<IMembershipTable>();
         var earlier = SiloAddress.New(Address, 900);
         var later = SiloAddress.New(Address, 1100);
         var elsewhere = SiloAddress.New(new IPEndPoint(Address.Address, Address.Port + 1), 900);
@@ -37,7 +38,7 @@ public sealed class StaleGenerationReaperTests : IAsyncLifetime
             Assert.True(await table.InsertRowAsync(Joining(silo), version.Next()));
         }
 
-        var reaper = new StaleGenerationReaper(table, new Local(SiloAddress.New(Address, 1000)), NullLogger<StaleGenerationReaper>.Instance);
+        var reaper = new StaleGenerationReaper(table, services.GetRequiredService<IClusterMembershipService>(), new Local(SiloAddress.New(Address, 1000)), NullLogger<StaleGenerationReaper>.Instance);
         Assert.Equal((1, true), await reaper.ReapOnceAsync());
 
         var rows = (await table.ReadAllAsync()).Members.ToDictionary(m => m.Item1.SiloAddress, m => m.Item1.Status);
@@ -47,6 +48,13 @@ public sealed class StaleGenerationReaperTests : IAsyncLifetime
 
         // Nothing left to do: the next pass writes nothing.
         Assert.Equal((0, false), await reaper.ReapOnceAsync());
+
+        // The silo's own view follows the table once the reaper has asked while it still held the
+        // earlier generation alive; then there is nothing more to ask.
+        var membership = services.GetRequiredService<IClusterMembershipService>();
+        await reaper.RefreshViewOnceAsync();
+        Assert.Equal(SiloStatus.Dead, membership.CurrentSnapshot.GetSiloStatus(earlier));
+        Assert.False(await reaper.RefreshViewOnceAsync());
     }
 
     private static MembershipEntry Joining(SiloAddress silo) => new()
