@@ -44,20 +44,11 @@ public sealed class EventBatch(LoggedEvent[] events) : IReadOnlyList<LoggedEvent
 /// <summary>
 /// Orleans' codec for <see cref="EventBatch"/>: one length-prefixed field holding the string
 /// table and the events in <see cref="LoggedEventCodec"/>'s form. Encoding and decoding go
-/// through per-thread buffers and string table, so a batch costs no large array either way.
+/// through per-thread scratch (see <see cref="LoggedEventCodec.Encode"/>) and a pooled buffer, so a batch costs no large array either way.
 /// </summary>
 [RegisterSerializer]
 public sealed class EventBatchCodec : IFieldCodec<EventBatch>
 {
-    [ThreadStatic]
-    private static StringTable? t_table;
-
-    [ThreadStatic]
-    private static MemoryStream? t_body;
-
-    [ThreadStatic]
-    private static MemoryStream? t_whole;
-
     /// <inheritdoc/>
     public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, EventBatch? value)
         where TBufferWriter : IBufferWriter<byte>
@@ -67,26 +58,10 @@ public sealed class EventBatchCodec : IFieldCodec<EventBatch>
             return;
         }
 
-        // A batch names thousands of units: a new table's dictionary would be a large array each time.
-        var table = t_table ??= new StringTable();
-        table.Clear();
-        var body = Reset(ref t_body);
-        using (var w = StringTable.Writer(body))
-        {
-            LoggedEventCodec.Write(w, table, value.Events);
-        }
-
-        var whole = Reset(ref t_whole);
-        using (var w = StringTable.Writer(whole))
-        {
-            table.WriteTo(w);
-            w.Flush();
-            body.WriteTo(whole);
-        }
-
+        var bytes = LoggedEventCodec.Encode<object?>(value.Events, null, null);
         writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(EventBatch), WireType.LengthPrefixed);
-        writer.WriteVarUInt32((uint)whole.Length);
-        writer.Write(whole.GetBuffer().AsSpan(0, (int)whole.Length));
+        writer.WriteVarUInt32((uint)bytes.Length);
+        writer.Write(bytes);
     }
 
     /// <inheritdoc/>
@@ -113,17 +88,5 @@ public sealed class EventBatchCodec : IFieldCodec<EventBatch>
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private static MemoryStream Reset(ref MemoryStream? stream)
-    {
-        // Keep a thread's buffer unless one huge batch grew it past what batches usually need.
-        if (stream is null || stream.Capacity > 4 << 20)
-        {
-            stream = new MemoryStream(64 << 10);
-        }
-
-        stream.SetLength(0);
-        return stream;
     }
 }

@@ -10,6 +10,44 @@ namespace Oversight.Grains;
 /// </summary>
 public static class LoggedEventCodec
 {
+    // Per-thread scratch: a batch names thousands of units and an entry holds up to thousands of
+    // events, so a new table's dictionary and new streams would be large arrays made and dropped
+    // for every batch.
+    [ThreadStatic]
+    private static StringTable? t_table;
+
+    [ThreadStatic]
+    private static MemoryStream? t_head;
+
+    [ThreadStatic]
+    private static MemoryStream? t_body;
+
+    /// <summary>
+    /// The events' whole binary form in this thread's scratch: what <paramref name="header"/>
+    /// writes, then the string table, then the events. Valid until this thread's next call; copy
+    /// it out before anything else encodes.
+    /// </summary>
+    public static ReadOnlySpan<byte> Encode<TState>(IReadOnlyList<LoggedEvent> events, TState state, Action<BinaryWriter, TState>? header)
+    {
+        var table = t_table ??= new StringTable();
+        table.Clear();
+        var body = Scratch(ref t_body);
+        using (var w = StringTable.Writer(body))
+        {
+            Write(w, table, events);
+        }
+
+        var head = Scratch(ref t_head);
+        using (var w = StringTable.Writer(head))
+        {
+            header?.Invoke(w, state);
+            table.WriteTo(w);
+        }
+
+        body.WriteTo(head);
+        return head.GetBuffer().AsSpan(0, (int)head.Length);
+    }
+
     /// <summary>Writes the events (count first), adding their repeated strings to <paramref name="table"/>.</summary>
     public static void Write(BinaryWriter w, StringTable table, IReadOnlyList<LoggedEvent> events)
     {
@@ -51,6 +89,18 @@ public static class LoggedEventCodec
                 w.Write(causedBy);
             }
         }
+    }
+
+    private static MemoryStream Scratch(ref MemoryStream? stream)
+    {
+        // Kept for the next call, unless one huge batch grew it well past the usual.
+        if (stream is null || stream.Capacity > 8 << 20)
+        {
+            stream = new MemoryStream(64 << 10);
+        }
+
+        stream.SetLength(0);
+        return stream;
     }
 
     /// <summary>Reads events written by <see cref="Write"/>, with the table's strings in index order.</summary>

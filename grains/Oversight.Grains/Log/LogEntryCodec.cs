@@ -18,30 +18,9 @@ public static class LogEntryCodec
     /// <summary>True when <paramref name="bytes"/> were written by <see cref="Encode"/>.</summary>
     public static bool Recognizes(ReadOnlySpan<byte> bytes) => bytes.StartsWith(Magic);
 
-    // Per-thread scratch: the table's dictionary and the two parts of an entry of thousands of
-    // events would otherwise be large arrays made and dropped for every entry.
-    [ThreadStatic]
-    private static StringTable? t_table;
-
-    [ThreadStatic]
-    private static MemoryStream? t_head;
-
-    [ThreadStatic]
-    private static MemoryStream? t_body;
-
     /// <summary>Encodes an entry (into one array of its exact size).</summary>
-    public static byte[] Encode(LogEntry entry)
-    {
-        var table = t_table ??= new StringTable();
-        table.Clear();
-        var body = Scratch(ref t_body);
-        using (var w = StringTable.Writer(body))
-        {
-            LoggedEventCodec.Write(w, table, entry.Events);
-        }
-
-        var head = Scratch(ref t_head);
-        using (var w = StringTable.Writer(head))
+    public static byte[] Encode(LogEntry entry) =>
+        LoggedEventCodec.Encode(entry.Events, entry, static (w, entry) =>
         {
             w.Write(Magic);
             w.Write7BitEncodedInt64(entry.Position);
@@ -50,26 +29,7 @@ public static class LogEntryCodec
             w.Write(entry.Settings.ShortDeadlineHours);
             w.Write7BitEncodedInt(entry.Settings.DuplicateWindowDays);
             w.Write7BitEncodedInt(entry.Settings.CascadeLimit);
-            table.WriteTo(w);
-        }
-
-        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(head.Length + body.Length)));
-        head.GetBuffer().AsSpan(0, (int)head.Length).CopyTo(bytes);
-        body.GetBuffer().AsSpan(0, (int)body.Length).CopyTo(bytes.AsSpan((int)head.Length));
-        return bytes;
-    }
-
-    private static MemoryStream Scratch(ref MemoryStream? stream)
-    {
-        // Kept for the next entry, unless one huge entry grew it well past the usual.
-        if (stream is null || stream.Capacity > 8 << 20)
-        {
-            stream = new MemoryStream(64 << 10);
-        }
-
-        stream.SetLength(0);
-        return stream;
-    }
+        }).ToArray();
 
     /// <summary>Decodes an entry from <see cref="Encode"/>.</summary>
     public static LogEntry Decode(byte[] bytes)
