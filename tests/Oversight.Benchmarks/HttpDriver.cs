@@ -105,6 +105,29 @@ public sealed class HttpDriver(string baseUrl, string token)
         return load["subtree"]!["received"]!.AsObject().Sum(p => p.Value!.GetValue<long>());
     }
 
+    /// <summary>
+    /// The gateway's runtime totals since it started, from its Prometheus text (the runtime's own
+    /// meter): bytes allocated, and seconds the process was paused for garbage collections.
+    /// </summary>
+    public async Task<RuntimeTotals> RuntimeTotalsAsync()
+    {
+        var text = await _http.GetStringAsync("/metrics");
+        double Read(string name)
+        {
+            foreach (var line in text.Split('\n'))
+            {
+                if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is '{' or ' ')
+                {
+                    return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            throw new InvalidOperationException($"/metrics has no {name}");
+        }
+
+        return new RuntimeTotals(Read("dotnet_gc_heap_total_allocated_bytes_total"), Read("dotnet_gc_pause_time_seconds_total"));
+    }
+
     /// <summary>Latencies in milliseconds of <paramref name="count"/> sequential reads of a path.</summary>
     public async Task<List<double>> ReadLatenciesAsync(string path, int count)
     {
@@ -118,4 +141,10 @@ public sealed class HttpDriver(string baseUrl, string token)
 
         return latencies;
     }
+}
+
+/// <summary>Bytes allocated and seconds paused for garbage collections, as totals since a process started.</summary>
+public readonly record struct RuntimeTotals(double Allocated, double Paused)
+{
+    public static RuntimeTotals operator -(RuntimeTotals after, RuntimeTotals before) => new(after.Allocated - before.Allocated, after.Paused - before.Paused);
 }

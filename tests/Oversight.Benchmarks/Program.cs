@@ -80,11 +80,18 @@ Console.WriteLine($"warmed up on {warmUp.Count:N0} events of a separate tenant")
 // and the uniform run's CPU is also reported with the checkpoints that follow it.
 var checkpointWave = TimeSpan.FromSeconds(smoke ? 1 : 16);
 await Task.Delay(checkpointWave);
+// What the collector cost is read from the gateway's own runtime meter: the bytes allocated per
+// event and the share of the run the process stood paused (figures that move far less between
+// runs on this shared machine than the rate does).
+var runtimeBefore = await api.RuntimeTotalsAsync();
 var cpuBefore = Processes.CpuTime(gatewayProcess);
 var (seconds, accepted) = await api.IngestAsync("bench-u", uniformBatches, clients);
 var ingestRate = accepted / seconds;
 var cpuPerThousand = (Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / accepted * 1000;
-Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s; gateway CPU {cpuPerThousand:F2} ms per 1,000 events)");
+var runtime = await api.RuntimeTotalsAsync() - runtimeBefore;
+var allocatedPerEvent = runtime.Allocated / accepted;
+var pausedShare = runtime.Paused / seconds;
+Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} accepted in {seconds:F1} s; gateway CPU {cpuPerThousand:F2} ms per 1,000 events; {allocatedPerEvent / 1024:F1} KB allocated per event, paused {pausedShare:P1} of the run for collections)");
 await Task.Delay(checkpointWave);
 var cpuWithCheckpoints = (Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / accepted * 1000;
 Console.WriteLine($"with the checkpoints in the {checkpointWave.TotalSeconds:F0} s after it: gateway CPU {cpuWithCheckpoints:F0} ms per 1,000 events");
@@ -109,9 +116,11 @@ async Task<(double Rate, double AckRate)> BackfillAsync(string tenant, bool warm
 
 if (options.ContainsKey("ingest-only"))
 {
+    runtimeBefore = await api.RuntimeTotalsAsync();
     cpuBefore = Processes.CpuTime(gatewayProcess);
     var (again, againAccepted) = await api.IngestAsync("bench-u", zipfBatches, clients);
-    Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s; gateway CPU {(Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / againAccepted * 1000:F2} ms per 1,000 events");
+    runtime = await api.RuntimeTotalsAsync() - runtimeBefore;
+    Console.WriteLine($"second run (warm units): {againAccepted / again:N0} events/s; gateway CPU {(Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / againAccepted * 1000:F2} ms per 1,000 events; {runtime.Allocated / againAccepted / 1024:F1} KB allocated per event, paused {runtime.Paused / again:P1} of the run for collections");
     var (quick, quickAcks) = await BackfillAsync("bench-b");
     Console.WriteLine($"backfill (cold units, Prefer: respond-async): {quick:N0} events/s counted at the root ({quickAcks:N0} events/s answered)");
     (quick, quickAcks) = await BackfillAsync("bench-b", warm: true);
@@ -228,6 +237,8 @@ results.Add(new Figure($"ingest, embedded (events/s; {clients} clients; PostgreS
 results.Add(new Figure("ingest, embedded (deliveries/s)", ingestRate * deliveries / counted, double.NaN, double.NaN, ""));
 results.Add(new Figure("backfill, embedded (events/s until counted at the root; Prefer: respond-async)", backfillRate, pgRate, backfillRate / pgRate, "≥ 10× PostgreSQL"));
 results.Add(new Figure("gateway+silo CPU per 1,000 events ingested (ms)", cpuPerThousand, double.NaN, double.NaN, "report, then lower"));
+results.Add(new Figure("gateway allocation per event ingested (KB)", Math.Round(allocatedPerEvent / 1024, 1), double.NaN, double.NaN, "report, then lower"));
+results.Add(new Figure("share of the ingest run the gateway was paused for garbage collection (%)", Math.Round(pausedShare * 100, 1), double.NaN, double.NaN, "report, then lower"));
 results.Add(new Figure($"the same with the units' checkpoints in the {checkpointWave.TotalSeconds:F0} s after the run (ms)", cpuWithCheckpoints, double.NaN, double.NaN, "report, then lower"));
 results.Add(new Figure("ingest vs in-process limit (events/s)", ingestRate, limit, ingestRate / limit, "report; raise every round"));
 results.Add(new Figure("ingest, Redis durable (events/s)", redisRate, ingestRate, redisRate / ingestRate, "≥ 0.8× embedded"));

@@ -619,9 +619,13 @@ public sealed partial class UnitGrain(
                 var s = state.State;
                 s.Parent = _parent;
                 s.Own = _own.ToDelta();
-                s.Applied = written = new Dictionary<int, long>(_applied);
+                // The state's own dictionaries are refilled, not made anew: the store has encoded
+                // the last write's by now (this write waits for it), and a dictionary made per
+                // checkpoint lived until the next one, long enough to be copied by the collector.
+                Refill(s.Applied, _applied);
+                written = s.Applied;
                 s.Version = _version;
-                s.Detaching = new Dictionary<string, long>(_detaching, StringComparer.Ordinal);
+                Refill(s.Detaching, _detaching);
                 s.Quotas = _quotas;
                 if (_requestsWritten != _requests.Changes || s.Requests.Length > 0)
                 {
@@ -660,6 +664,16 @@ public sealed partial class UnitGrain(
         {
             Wake();
             throw;
+        }
+    }
+
+    private static void Refill<TKey>(Dictionary<TKey, long> into, Dictionary<TKey, long> from)
+        where TKey : notnull
+    {
+        into.Clear();
+        foreach (var (key, value) in from)
+        {
+            into[key] = value;
         }
     }
 
