@@ -99,6 +99,9 @@ public sealed partial class UnitGrain(
     private UnitTicks.Ticker? _ticker;
     private bool _resting;
 
+    /// <summary>An answer to the parent's round is being made: it carries the report (see <see cref="ApplyFromParent"/>).</summary>
+    private bool _answering;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _unit) = GrainKeys.Split(this.GetPrimaryKeyString());
@@ -311,32 +314,39 @@ public sealed partial class UnitGrain(
 
     public async Task<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, RoundNode[] children)
     {
-        if (held >= 0 && children.Length > 0 && string.Equals(parent, _parent, StringComparison.Ordinal))
+        // While the answer to this parent is on its way, nothing starts the usual report: the
+        // answer carries whatever this turn changes (a report sent meanwhile would be a call for
+        // what it carries anyway). Before, every delivery started one, which woke after a timer or
+        // a yield only to find the answer had taken everything: 2.5 timers and async frames per
+        // event on a large tree. Whatever the answer leaves is reported the usual way after it.
+        _answering = held >= 0 && string.Equals(parent, _parent, StringComparison.Ordinal);
+        try
         {
-            // This unit answers once its children have: a report sent the usual way meanwhile
-            // would be a call for what the answer carries anyway, so it waits its interval from now.
+            if (deliveries is not null)
+            {
+                await Apply(deliveries);
+            }
+
+            await HandOnAsync(children);
+            if (held < 0 || _dirty.Count == 0 || !string.Equals(parent, _parent, StringComparison.Ordinal))
+            {
+                // Not (or no longer) that unit's child, or a parent that does not know it yet: the
+                // report goes the usual way.
+                return null;
+            }
+
+            _version = Math.Max(_version, held);
+            var report = DirtyReport();
             _lastReport = clock.GetUtcNow().UtcTicks;
+            _acknowledged = report.Version;
+            Acknowledged();
+            return report;
         }
-
-        if (deliveries is not null)
+        finally
         {
-            await Apply(deliveries);
+            _answering = false;
+            StartReporting();
         }
-
-        await HandOnAsync(children);
-        if (held < 0 || _dirty.Count == 0 || !string.Equals(parent, _parent, StringComparison.Ordinal))
-        {
-            // Not (or no longer) that unit's child, or a parent that does not know it yet: the
-            // report goes the usual way.
-            return null;
-        }
-
-        _version = Math.Max(_version, held);
-        var report = DirtyReport();
-        _lastReport = clock.GetUtcNow().UtcTicks;
-        _acknowledged = report.Version;
-        Acknowledged();
-        return report;
     }
 
     public async Task<ReportAck> Report(SubtreeReport report)
@@ -834,7 +844,7 @@ public sealed partial class UnitGrain(
 
     private void StartReporting()
     {
-        if (_sending.IsCompleted && HasReports)
+        if (!_answering && _sending.IsCompleted && HasReports)
         {
             _sending = ReportAsync();
         }
