@@ -18,14 +18,15 @@ public sealed class DataRequestMemory
     // values: a check reads only the bins its window overlaps, recording a request appends to one
     // bin (a day-ordered list per item shifted half of it on every insert, 3% of ingest CPU), and
     // a unit holds two objects per item and bin rather than one or more per request.
-    private readonly Dictionary<string, Dictionary<int, List<Held>>> _byItem = new(StringComparer.Ordinal);
+    // Made with the first request: most units of a large tree are never asked for data.
+    private Dictionary<string, Dictionary<int, List<Held>>>? _byItem;
     private int _oldestDay = int.MaxValue;
 
     /// <summary>Counts changes to what is held (a checkpoint re-encodes it only when this moved).</summary>
     public long Changes { get; private set; }
 
     /// <summary>Every request held, for a checkpoint.</summary>
-    public IEnumerable<DataRequest> All => _byItem.SelectMany(p => p.Value.Values.SelectMany(bin => bin.Select(h => h.For(p.Key))));
+    public IEnumerable<DataRequest> All => _byItem is null ? [] : _byItem.SelectMany(p => p.Value.Values.SelectMany(bin => bin.Select(h => h.For(p.Key))));
 
     /// <summary>
     /// Records a request and returns the duplicates it reveals: the new request itself when an
@@ -34,6 +35,7 @@ public sealed class DataRequestMemory
     /// </summary>
     public List<Duplicate> Add(DataRequest request, int windowDays)
     {
+        _byItem ??= new(StringComparer.Ordinal);
         if (!_byItem.TryGetValue(request.Item, out var bins))
         {
             _byItem[request.Item] = bins = [];
@@ -120,7 +122,7 @@ public sealed class DataRequestMemory
     public void Prune(int latestDay)
     {
         var cutoff = latestDay - HorizonDays;
-        if (_oldestDay >= cutoff)
+        if (_byItem is null || _oldestDay >= cutoff)
         {
             return;
         }

@@ -64,7 +64,8 @@ public sealed partial class UnitGrain(
     /// </summary>
     private PeriodCounters? _apart;
     private readonly Dictionary<string, ChildHold> _children = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _departed = new(StringComparer.Ordinal);
+    /// <summary>Children that left, with the version of their departure (made when the first leaves).</summary>
+    private Dictionary<string, long>? _departed;
     /// <summary>Days whose subtree totals changed since the last report, each with a mask of the slots that did.</summary>
     private readonly Dictionary<int, ushort> _dirty = [];
     private readonly Dictionary<int, long> _applied = [];
@@ -92,9 +93,11 @@ public sealed partial class UnitGrain(
     private readonly DataRequestMemory _requests = new();
     private long _requestsWritten;
     private IAlertsGrain? _alertsGrain;
-    private readonly List<Alert> _alerts = [];
-    private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
-    private readonly IEventLedgerGrain?[] _ledgers = new IEventLedgerGrain?[IEventLedgerGrain.Shards];
+    // Alerts waiting to be raised, and the ids of those raised: made with the first (most units of
+    // a large tree never raise one, and each empty collection was an object the collector copied).
+    private List<Alert>? _alerts;
+    private HashSet<string>? _raised;
+    private IEventLedgerGrain?[]? _ledgers;
     private (string Id, IUnitGrain Grain)? _parentGrain;
     private UnitTicks.Ticker? _ticker;
     private bool _resting;
@@ -351,7 +354,7 @@ public sealed partial class UnitGrain(
 
     public async Task<ReportAck> Report(SubtreeReport report)
     {
-        if (!report.Detach && !_children.ContainsKey(report.Child) && !_departed.ContainsKey(report.Child)
+        if (!report.Detach && !_children.ContainsKey(report.Child) && _departed?.ContainsKey(report.Child) != true
             && !(await grains.Reference<ITenantGrain>(_tenant).GetChildrenOf(_unit)).Contains(report.Child, StringComparer.Ordinal))
         {
             // A late report from a unit that has moved away: it reports to its new parent now.
@@ -371,7 +374,7 @@ public sealed partial class UnitGrain(
                 return new ReportAck(false, hold.Version);
             }
         }
-        else if (_departed.TryGetValue(report.Child, out var departedAt) && report.Version <= departedAt)
+        else if (_departed is not null && _departed.TryGetValue(report.Child, out var departedAt) && report.Version <= departedAt)
         {
             return new ReportAck(false, departedAt);
         }
@@ -384,7 +387,7 @@ public sealed partial class UnitGrain(
                 _children.Remove(report.Child);
             }
 
-            _departed[report.Child] = report.Version;
+            (_departed ??= new(StringComparer.Ordinal))[report.Child] = report.Version;
         }
         else
         {
@@ -400,7 +403,7 @@ public sealed partial class UnitGrain(
     {
         hold.Version = report.Version;
         hold.Set(report.Totals, report.Masks, SubtreeApart(), _dirty);
-        _departed.Remove(report.Child);
+        _departed?.Remove(report.Child);
     }
 
     public Task<SubtreeTotals> GetSubtreeTotals() => Task.FromResult(new SubtreeTotals(_version, Subtree.ToDelta()));
@@ -551,7 +554,7 @@ public sealed partial class UnitGrain(
         }
 
         // A checkpoint still on its way confirms what it wrote, or wakes the ticks if it fails.
-        if (!_changed && _verifiesOwed == 0 && _alerts.Count == 0 && (!_checkpoint.IsCompleted || _applied.All(a => _confirmed.GetValueOrDefault(a.Key) >= a.Value)))
+        if (!_changed && _verifiesOwed == 0 && _alerts is not { Count: > 0 } && (!_checkpoint.IsCompleted || _applied.All(a => _confirmed.GetValueOrDefault(a.Key) >= a.Value)))
         {
             // Nothing to write, confirm, raise or verify: no ticks until something changes. A tree
             // of 100,000 mostly idle units spent about 2% of a core on empty ticks otherwise.
@@ -705,7 +708,7 @@ public sealed partial class UnitGrain(
     }
 
     private IEventLedgerGrain Ledger(int shard) =>
-        _ledgers[shard] ??= grains.Reference<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard));
+        (_ledgers ??= new IEventLedgerGrain?[IEventLedgerGrain.Shards])[shard] ??= grains.Reference<IEventLedgerGrain>(GrainKeys.LedgerShard(_tenant, shard));
 
     /// <summary>Own plus what the children report: own itself while the unit has held no child.</summary>
     private PeriodCounters Subtree => _apart ?? _own;
@@ -820,16 +823,16 @@ public sealed partial class UnitGrain(
 
     private void Collect(Alert? alert)
     {
-        if (alert is not null && !_raised.Contains(alert.Id))
+        if (alert is not null && _raised?.Contains(alert.Id) != true)
         {
-            _alerts.Add(alert);
+            (_alerts ??= []).Add(alert);
             Wake();
         }
     }
 
     private async Task RaiseAlertsAsync()
     {
-        if (_alerts.Count == 0)
+        if (_alerts is not { Count: > 0 })
         {
             return;
         }
@@ -837,7 +840,7 @@ public sealed partial class UnitGrain(
         var alerts = _alerts.ToArray();
         await (_alertsGrain ??= grains.Reference<IAlertsGrain>(_tenant)).Raise(alerts);
         _alerts.RemoveRange(0, alerts.Length);
-        _raised.UnionWith(alerts.Select(a => a.Id));
+        (_raised ??= new(StringComparer.Ordinal)).UnionWith(alerts.Select(a => a.Id));
     }
 
     private long NextVersion() => _version = Math.Max(_version + 1, clock.GetUtcNow().UtcTicks);
