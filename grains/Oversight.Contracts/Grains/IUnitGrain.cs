@@ -20,7 +20,12 @@ public interface IUnitGrain : IGrainWithStringKey
     /// below failed (the ledger redelivers every share of the call directly; a unit ignores
     /// positions it holds).
     /// </summary>
-    Task ApplyRound(UnitDeliveries? own, RoundNode[] children);
+    /// <remarks>
+    /// The parts are passed as they are inside a silo, not copied (<c>[Immutable]</c>): nobody
+    /// changes a round's arrays once the ledger has made them, and each level's call copied its
+    /// children's array.
+    /// </remarks>
+    Task ApplyRound(UnitDeliveries? own, [Immutable] RoundNode[] children);
 
     /// <summary>
     /// Applies deliveries handed on by <paramref name="parent"/> (if any), hands on its own
@@ -30,7 +35,7 @@ public interface IUnitGrain : IGrainWithStringKey
     /// then). The parent takes the report when the answer arrives; should a report this unit sent
     /// the usual way have been taken first, the parent asks for <see cref="ReportAgain"/>.
     /// </summary>
-    Task<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, RoundNode[] children);
+    Task<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, [Immutable] RoundNode[] children);
 
     /// <summary>
     /// Takes a child's report of its subtree totals. Interleaves with this unit's other turns, so

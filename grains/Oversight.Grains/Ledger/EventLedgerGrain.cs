@@ -667,7 +667,7 @@ public sealed partial class EventLedgerGrain(
         var calls = new List<RoundCall>(tops.Count);
         foreach (var top in tops)
         {
-            calls.Add(top.Children.Count == 0 ? new RoundCall(top.Unit, top.Own, null) : new RoundCall(top.Unit, top.Own, [.. top.Children.Select(c => c.ToNode())]));
+            calls.Add(new RoundCall(top.Unit, top.Own, top.Children.Count == 0 ? null : top.ChildNodes()));
         }
 
         return calls;
@@ -915,7 +915,23 @@ public sealed partial class EventLedgerGrain(
         /// <summary>Linked to its parent's part, or listed as a top.</summary>
         public bool Placed { get; set; }
 
-        public RoundNode ToNode() => new(unit, Own, [.. Children.Select(c => c.ToNode())]);
+        public RoundNode ToNode() => new(unit, Own, ChildNodes());
+
+        public RoundNode[] ChildNodes()
+        {
+            if (Children.Count == 0)
+            {
+                return [];
+            }
+
+            var nodes = new RoundNode[Children.Count];
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                nodes[i] = Children[i].ToNode();
+            }
+
+            return nodes;
+        }
     }
 
     /// <summary>An entry some unit has not yet confirmed durable, in the binary form the log keeps.</summary>
