@@ -292,35 +292,13 @@ public static class EventArrayReader
 
     private static bool Long(ref Utf8JsonReader reader, out long? value)
     {
-        value = null;
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return true;
-        }
-
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var v))
-        {
-            value = v;
-            return true;
-        }
-
-        return false;
+        value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var v) ? v : null;
+        return value is not null || reader.TokenType == JsonTokenType.Null;
     }
 
     private static bool Double(ref Utf8JsonReader reader, out double? value)
     {
-        value = null;
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return true;
-        }
-
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var v))
-        {
-            value = v;
-            return true;
-        }
-
-        return false;
+        value = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var v) ? v : null;
+        return value is not null || reader.TokenType == JsonTokenType.Null;
     }
 }

@@ -39,10 +39,9 @@ public sealed class VectorTable
     private int[] _keys = [];
     private int _count;
 
-    // Once indexed: _dense[key - _base] is the key's slot + 1, or 0 when the key is not held. Every
-    // held key inside [_base, _base + _dense.Length) is in it; every other held key is in _outside.
-    // Before (at most ScanKeys keys), keys are found in _keys.
-    private bool _indexed;
+    // Once made (never empty then): _dense[key - _base] is the key's slot + 1, or 0 when the key is
+    // not held. Every held key inside [_base, _base + _dense.Length) is in it; every other held key
+    // is in _outside. Until then (at most ScanKeys keys), keys are found in _keys.
     private int[] _dense = [];
     private int _base;
     private Dictionary<int, int>? _outside;
@@ -132,7 +131,7 @@ public sealed class VectorTable
     /// <summary>The key's slot, or -1.</summary>
     private int Find(int key)
     {
-        if (!_indexed)
+        if (_dense.Length == 0)
         {
             return _keys.AsSpan(0, _count).IndexOf(key);
         }
@@ -149,7 +148,7 @@ public sealed class VectorTable
     /// <summary>Indexes a new key (held in <c>_keys</c> at <paramref name="slot"/> already).</summary>
     private void Index(int key, int slot)
     {
-        if (_indexed)
+        if (_dense.Length != 0)
         {
             IndexDense(key, slot);
             return;
@@ -161,8 +160,7 @@ public sealed class VectorTable
         }
 
         // One key past scanning: one index over the span of all keys held (with slack on both
-        // sides), or, when they span more than it may, key by key as they came.
-        _indexed = true;
+        // sides), or, when they span more than it may, key by key as they came (the first makes it).
         var keys = _keys.AsSpan(0, _count);
         long low = keys[0], high = keys[0];
         foreach (var k in keys)
