@@ -18,6 +18,9 @@ public sealed class PeriodCounters
     /// <summary>Number of non-empty day buckets.</summary>
     public int DayCount => _days.Count;
 
+    /// <summary>The day's vector to add into, made (zero) when the day has no bucket yet. Valid until another day is added.</summary>
+    public Span<long> Day(int dayNumber) => _days.GetOrAdd(dayNumber);
+
     /// <summary>Adds a vector to a day.</summary>
     public void Add(int dayNumber, ReadOnlySpan<long> vector) => _days.Add(dayNumber, vector);
 

@@ -16,11 +16,6 @@ public static class DataRequestCodec
     public static byte[] Encode(IEnumerable<DataRequest> requests)
     {
         var list = requests as IReadOnlyCollection<DataRequest> ?? [.. requests];
-        if (list.Count == 0)
-        {
-            return [];
-        }
-
         var table = new StringTable();
         foreach (var r in list)
         {
@@ -28,26 +23,74 @@ public static class DataRequestCodec
             table.Index(r.Item);
         }
 
-        using var stream = new MemoryStream(list.Count * 32);
+        return Blob(table, list.Count, writer =>
+        {
+            foreach (var r in list)
+            {
+                Write(writer, table, r.EventId, r.Source, r.Item, r.Day, r.OccurredTicks);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Encodes what a unit remembers, the same bytes as <see cref="Encode(IEnumerable{DataRequest})"/>
+    /// of its <see cref="DataRequestMemory.All"/> without making a record of each request first.
+    /// </summary>
+    public static byte[] Encode(DataRequestMemory memory)
+    {
+        var table = new StringTable();
+        var count = 0;
+        foreach (var (item, bin) in memory.Bins)
+        {
+            foreach (var held in bin)
+            {
+                table.Index(held.Source);
+                table.Index(item);
+                count++;
+            }
+        }
+
+        return Blob(table, count, writer =>
+        {
+            foreach (var (item, bin) in memory.Bins)
+            {
+                foreach (var held in bin)
+                {
+                    Write(writer, table, held.EventId, held.Source, item, held.Day, held.OccurredTicks);
+                }
+            }
+        });
+    }
+
+    private static byte[] Blob(StringTable table, int count, Action<BinaryWriter> requests)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        using var stream = new MemoryStream(count * 32);
         using (var writer = StringTable.Writer(stream))
         {
             writer.Write(Version);
             table.WriteTo(writer);
-            writer.Write7BitEncodedInt(list.Count);
-            foreach (var r in list)
-            {
-                writer.Write(r.EventId);
-                writer.Write7BitEncodedInt(table.Index(r.Source));
-                writer.Write7BitEncodedInt(table.Index(r.Item));
-                writer.Write7BitEncodedInt(r.Day);
-                writer.Write7BitEncodedInt64(r.OccurredTicks);
-            }
+            writer.Write7BitEncodedInt(count);
+            requests(writer);
         }
 
         return stream.ToArray();
     }
 
-    /// <summary>Decodes a blob from <see cref="Encode"/>.</summary>
+    private static void Write(BinaryWriter writer, StringTable table, string id, string source, string item, int day, long ticks)
+    {
+        writer.Write(id);
+        writer.Write7BitEncodedInt(table.Index(source));
+        writer.Write7BitEncodedInt(table.Index(item));
+        writer.Write7BitEncodedInt(day);
+        writer.Write7BitEncodedInt64(ticks);
+    }
+
+    /// <summary>Decodes a blob from <see cref="Encode(IEnumerable{DataRequest})"/>.</summary>
     public static List<DataRequest> Decode(byte[] blob)
     {
         if (blob.Length == 0)

@@ -25,8 +25,26 @@ public sealed class DataRequestMemory
     /// <summary>Counts changes to what is held (a checkpoint re-encodes it only when this moved).</summary>
     public long Changes { get; private set; }
 
-    /// <summary>Every request held, for a checkpoint.</summary>
-    public IEnumerable<DataRequest> All => _byItem is null ? [] : _byItem.SelectMany(p => p.Value.Values.SelectMany(bin => bin.Select(h => h.For(p.Key))));
+    /// <summary>Every request held.</summary>
+    public IEnumerable<DataRequest> All => Bins.SelectMany(p => p.Bin.Select(h => h.For(p.Item)));
+
+    /// <summary>
+    /// Every bin with its item, in the order of <see cref="All"/>: a checkpoint encodes the
+    /// requests from here, without a record for each.
+    /// </summary>
+    internal IEnumerable<(string Item, List<Held> Bin)> Bins
+    {
+        get
+        {
+            foreach (var (item, bins) in _byItem ?? [])
+            {
+                foreach (var bin in bins.Values)
+                {
+                    yield return (item, bin);
+                }
+            }
+        }
+    }
 
     /// <summary>
     /// Records a request and returns the duplicates it reveals: the new request itself when an
@@ -160,7 +178,7 @@ public sealed class DataRequestMemory
     private static int Bin(int day) => day >= 0 ? day / BinDays : ((day + 1) / BinDays) - 1;
 
     /// <summary>A request as held under its item.</summary>
-    private readonly record struct Held(string EventId, string Source, int Day, long OccurredTicks)
+    internal readonly record struct Held(string EventId, string Source, int Day, long OccurredTicks)
     {
         public DataRequest For(string item) => new(EventId, Source, item, Day, OccurredTicks);
 

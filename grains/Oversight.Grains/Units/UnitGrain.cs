@@ -643,7 +643,7 @@ public sealed partial class UnitGrain(
                 if (_requestsWritten != _requests.Changes || s.Requests.Length > 0)
                 {
                     s.Requests = [];
-                    s.RequestBlob = DataRequestCodec.Encode(_requests.All);
+                    s.RequestBlob = DataRequestCodec.Encode(_requests);
                     _requestsWritten = _requests.Changes;
                 }
 
@@ -1013,38 +1013,39 @@ public sealed partial class UnitGrain(
         /// </summary>
         public void Set(DayDelta totals, ushort[]? masks, PeriodCounters subtree, Dictionary<int, ushort>? dirty)
         {
-            Span<long> change = stackalloc long[LoadCounters.Width];
+            // Only the slots present are walked (a report usually carries one or two of fourteen
+            // per day), and a change goes straight into the subtree's day: no vector of zeros added.
+            var values = totals.Values;
             var at = 0;
             for (var i = 0; i < totals.Days.Length; i++)
             {
                 var day = totals.Days[i];
                 var held = _days.GetOrAdd(day);
-                var present = masks is null ? AllSlots : masks[i];
+                var into = Span<long>.Empty;
                 var changed = 0;
-                change.Clear();
-                for (var k = 0; k < LoadCounters.Width; k++)
+                for (int present = masks is null ? AllSlots : masks[i]; present != 0; present &= present - 1)
                 {
-                    if ((present & (1 << k)) == 0)
+                    var k = System.Numerics.BitOperations.TrailingZeroCount(present);
+                    var incoming = values[at++];
+                    var change = incoming - held[k];
+                    if (change == 0)
                     {
                         continue;
                     }
 
-                    var incoming = masks is null ? totals.Values[i * LoadCounters.Width + k] : totals.Values[at++];
-                    change[k] = incoming - held[k];
                     held[k] = incoming;
-                    if (change[k] != 0)
+                    if (changed == 0)
                     {
-                        changed |= 1 << k;
+                        into = subtree.Day(day);
                     }
+
+                    into[k] += change;
+                    changed |= 1 << k;
                 }
 
-                if (changed != 0)
+                if (changed != 0 && dirty is not null)
                 {
-                    subtree.Add(day, change);
-                    if (dirty is not null)
-                    {
-                        MarkDirty(dirty, day, changed);
-                    }
+                    MarkDirty(dirty, day, changed);
                 }
             }
         }

@@ -97,6 +97,17 @@ public sealed class GovernanceRulesTests
             new("r4-长的编号", "audit", "headcount", 0, -5), new("r5", "audit", "", 3_652_058, long.MaxValue),
         ];
         Assert.Equal(requests, DataRequestCodec.Decode(DataRequestCodec.Encode(requests)));
+
+        // A unit's memory encodes to the same bytes as its requests listed, and back to all of them.
+        var memory = new DataRequestMemory();
+        Assert.Empty(DataRequestCodec.Encode(memory));
+        foreach (var request in requests)
+        {
+            memory.Add(request, 30);
+        }
+
+        Assert.Equal(DataRequestCodec.Encode(memory.All), DataRequestCodec.Encode(memory));
+        Assert.Equal(requests.OrderBy(r => r.EventId, StringComparer.Ordinal), DataRequestCodec.Decode(DataRequestCodec.Encode(memory)).OrderBy(r => r.EventId, StringComparer.Ordinal));
         Assert.Empty(DataRequestCodec.Encode([]));
         Assert.Empty(DataRequestCodec.Decode([]));
     }
