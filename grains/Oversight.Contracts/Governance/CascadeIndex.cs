@@ -34,7 +34,7 @@ public sealed class CascadeIndex
     private readonly ChunkedStore<int> _targets = new();
 
     /// <summary>Adds an event (a repeat changes nothing).</summary>
-    public void Add(string id, string? causedBy, string source, string[] targets, int day) => AddNode(id, causedBy, source, targets, day);
+    public void Add(string id, string? causedBy, string source, string[] targets, int day) => AddNode(id, Ids.Hash(id), causedBy, source, targets, day);
 
     /// <summary>
     /// Adds a batch of events and returns the tops of the chains they are part of (each once): the
@@ -43,11 +43,18 @@ public sealed class CascadeIndex
     /// </summary>
     public IReadOnlyCollection<string> AddAll(IReadOnlyList<Grains.LoggedEvent> events)
     {
+        var hashes = new UInt128[events.Count];
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            hashes[i] = Ids.Hash(events[i].Id);
+        }
+
+        _nodes.Touch(hashes);
         var nodes = new int[events.Count];
         for (var i = 0; i < nodes.Length; i++)
         {
             var e = events[i];
-            nodes[i] = AddNode(e.Id, e.CausedBy, e.Source, e.Targets, e.Day);
+            nodes[i] = AddNode(e.Id, hashes[i], e.CausedBy, e.Source, e.Targets, e.Day);
         }
 
         // After the whole batch: a later event of it may follow an earlier one.
@@ -63,9 +70,9 @@ public sealed class CascadeIndex
         return tops is null ? [] : [.. tops.Select(IdOf)];
     }
 
-    private int AddNode(string id, string? causedBy, string source, string[] targets, int day)
+    private int AddNode(string id, UInt128 hash, string? causedBy, string source, string[] targets, int day)
     {
-        var node = NodeOf(id);
+        var node = NodeOf(hash);
         ref var n = ref N(node);
         if (n.Known)
         {
@@ -97,7 +104,7 @@ public sealed class CascadeIndex
         }
 
         // A new parent node may add a chunk; chunks never move, so n stays valid.
-        var parent = NodeOf(causedBy);
+        var parent = NodeOf(Ids.Hash(causedBy));
         n.Parent = parent;
         n.NextSibling = N(parent).FirstChild;
         N(parent).FirstChild = node;
@@ -242,9 +249,9 @@ public sealed class CascadeIndex
 
     private ref Node N(int node) => ref _chunks[node >> NodeShift][node & (NodeChunk - 1)];
 
-    private int NodeOf(string id)
+    private int NodeOf(UInt128 hash)
     {
-        ref var held = ref _nodes.GetValueRefOrAddDefault(Ids.Hash(id), out var exists);
+        ref var held = ref _nodes.GetValueRefOrAddDefault(hash, out var exists);
         if (exists)
         {
             return held;

@@ -179,9 +179,16 @@ public sealed partial class EventLedgerGrain(
         var accepted = new List<LoggedEvent>(events.Length);
         var hashes = new List<UInt128>(events.Length);
         var today = Today();
+        var all = new UInt128[events.Length];
         for (var i = 0; i < events.Length; i++)
         {
-            var hash = Ids.Hash(events[i].Id);
+            all[i] = Ids.Hash(events[i].Id);
+        }
+
+        _seen.Touch(all);
+        for (var i = 0; i < events.Length; i++)
+        {
+            var hash = all[i];
             if (_seen.TryAdd(hash, today))
             {
                 fresh[i] = true;

@@ -13,6 +13,9 @@ public sealed class IdSet
     /// <summary>Ids held.</summary>
     public int Count => _days.Count;
 
+    /// <summary>Brings the ids' entries into cache before a batch of lookups (<see cref="IdMap{TValue}.Touch"/>).</summary>
+    public void Touch(ReadOnlySpan<UInt128> hashes) => _days.Touch(hashes);
+
     /// <summary>Adds an id accepted on a day; false when it is held already (a duplicate).</summary>
     public bool TryAdd(UInt128 hash, int day) => _days.TryAdd(hash, day);
 
