@@ -196,7 +196,7 @@ public sealed class IdMap<TValue>
             }
 
             // Entries removed one by one would shift others under the walk; the survivors go into
-            // a fresh table of the same size instead (this runs once a day at most).
+            // a fresh table of the same size instead (this runs only as days of ids expire).
             var kept = new Entry[table.Length];
             foreach (ref readonly var entry in table.AsSpan())
             {
