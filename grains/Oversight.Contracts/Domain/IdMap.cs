@@ -197,16 +197,7 @@ public sealed class IdMap<TValue>
 
             // Entries removed one by one would shift others under the walk; the survivors go into
             // a fresh table of the same size instead (this runs only as days of ids expire).
-            var kept = new Entry[table.Length];
-            foreach (ref readonly var entry in table.AsSpan())
-            {
-                if ((entry.Lo | entry.Hi) != 0 && !match(entry.Value))
-                {
-                    kept[~Find(kept, entry.Lo, entry.Hi)] = entry;
-                }
-            }
-
-            _tables[part] = kept;
+            _tables[part] = Copied(table, table.Length, match);
             _counts[part] -= matching;
             removed += matching;
         }
@@ -237,18 +228,21 @@ public sealed class IdMap<TValue>
         }
     }
 
-    private static Entry[] Grown(Entry[] table)
+    private static Entry[] Grown(Entry[] table) => Copied(table, table.Length * 2, dropping: null);
+
+    /// <summary>The table's entries (but those whose value matches <paramref name="dropping"/>) in a new table of the given size.</summary>
+    private static Entry[] Copied(Entry[] table, int size, Func<TValue, bool>? dropping)
     {
-        var grown = new Entry[table.Length * 2];
+        var copy = new Entry[size];
         foreach (ref readonly var entry in table.AsSpan())
         {
-            if ((entry.Lo | entry.Hi) != 0)
+            if ((entry.Lo | entry.Hi) != 0 && dropping?.Invoke(entry.Value) != true)
             {
-                grown[~Find(grown, entry.Lo, entry.Hi)] = entry;
+                copy[~Find(copy, entry.Lo, entry.Hi)] = entry;
             }
         }
 
-        return grown;
+        return copy;
     }
 
     /// <summary>
