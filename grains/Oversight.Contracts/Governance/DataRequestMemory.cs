@@ -49,9 +49,12 @@ public sealed class DataRequestMemory
     /// <summary>
     /// Records a request and returns the duplicates it reveals: the new request itself when an
     /// earlier one from another source is within the window, or earlier-arrived later requests
-    /// that it precedes.
+    /// that it precedes. A later request that <paramref name="reported"/> says was reported
+    /// already is left out of the answer (what is held is the same either way): a unit asks
+    /// whether it raised that event's alert before, so that a request it has reported is not
+    /// made into a duplicate again each time an earlier one arrives.
     /// </summary>
-    public List<Duplicate> Add(DataRequest request, int windowDays)
+    public List<Duplicate> Add(DataRequest request, int windowDays, Func<string, bool>? reported = null)
     {
         _byItem ??= new(StringComparer.Ordinal);
         if (!_byItem.TryGetValue(request.Item, out var bins))
@@ -96,7 +99,7 @@ public sealed class DataRequestMemory
                         first = other;
                     }
                 }
-                else
+                else if (reported?.Invoke(other.EventId) != true)
                 {
                     (found ??= []).Add(new Duplicate(other.For(request.Item), request));
                 }
@@ -115,7 +118,7 @@ public sealed class DataRequestMemory
 
         _oldestDay = Math.Min(_oldestDay, request.Day);
         Changes++;
-        if (first is { } earliest)
+        if (first is { } earliest && reported?.Invoke(request.EventId) != true)
         {
             (found ??= []).Add(new Duplicate(request, earliest.For(request.Item)));
         }

@@ -97,6 +97,9 @@ public sealed partial class UnitGrain(
     // a large tree never raise one, and each empty collection was an object the collector copied).
     private List<Alert>? _alerts;
     private HashSet<string>? _raised;
+
+    /// <summary>Whether an event's duplicate-request alert was raised here (made once, see <see cref="CheckRequests"/>).</summary>
+    private Func<string, bool>? _alreadyRaised;
     private IEventLedgerGrain?[]? _ledgers;
     private (string Id, IUnitGrain Grain)? _parentGrain;
     private UnitTicks.Ticker? _ticker;
@@ -777,14 +780,18 @@ public sealed partial class UnitGrain(
 
     private void CheckRequests(DataRequest[] requests, AlertSettings settings)
     {
+        // A request already reported as a duplicate here is one again whenever an earlier request
+        // arrives after it; the alert it would make is dropped (its id is raised), so it is not
+        // made: on a busy unit that was several alerts' text per data request, for nothing.
+        var reported = _raised is null ? null : _alreadyRaised ??= eventId => _raised?.Contains(DuplicateAlertId(eventId)) == true;
         foreach (var request in requests)
         {
-            foreach (var (later, earlier) in _requests.Add(request, settings.DuplicateWindowDays))
+            foreach (var (later, earlier) in _requests.Add(request, settings.DuplicateWindowDays, reported))
             {
                 var day = PeriodRange.Format(PeriodGranularity.Day, later.Day);
                 var earlierDay = PeriodRange.Format(PeriodGranularity.Day, earlier.Day);
                 Collect(new Alert(
-                    $"{AlertTypes.DuplicateDataRequest}:{later.EventId}:{_unit}", AlertTypes.DuplicateDataRequest, later.Source, [_unit], later.EventId, day, clock.GetUtcNow(),
+                    DuplicateAlertId(later.EventId), AlertTypes.DuplicateDataRequest, later.Source, [_unit], later.EventId, day, clock.GetUtcNow(),
                     $"{_unit} 已于 {earlierDay} 应 {earlier.Source} 要求报送“{later.Item}”，{later.Source} 于 {day} 重复要求（{earlier.EventId}、{later.EventId}）/ {_unit} was asked for '{later.Item}' by {earlier.Source} on {earlierDay}; {later.Source} asked again on {day} ({earlier.EventId}, {later.EventId})"));
             }
         }
@@ -794,6 +801,8 @@ public sealed partial class UnitGrain(
             _requests.Prune(requests.Max(r => r.Day));
         }
     }
+
+    private string DuplicateAlertId(string eventId) => $"{AlertTypes.DuplicateDataRequest}:{eventId}:{_unit}";
 
     private void CheckQuotas(IssuedEvent[] issued, AlertSettings settings)
     {

@@ -123,6 +123,10 @@ public sealed class GovernanceRulesTests
         // earliest it repeats; a repeat of a held event changes nothing.
         var random = new Random(seed);
         var memory = new DataRequestMemory();
+        // A second memory told that every third event was reported already: it holds the same and
+        // answers the same, less the duplicates whose later request was reported.
+        var told = new DataRequestMemory();
+        static bool Reported(string eventId) => eventId.GetHashCode(StringComparison.Ordinal) % 3 == 0;
         var held = new List<DataRequest>();
         const int window = 30;
         static bool Before(DataRequest a, DataRequest b) => a.OccurredTicks != b.OccurredTicks ? a.OccurredTicks < b.OccurredTicks : string.CompareOrdinal(a.EventId, b.EventId) < 0;
@@ -147,9 +151,11 @@ public sealed class GovernanceRulesTests
             }
 
             Assert.Equal(expected, memory.Add(request, window));
+            Assert.Equal(expected.Where(d => !Reported(d.Later.EventId)), told.Add(request, window, Reported));
         }
 
         Assert.Equal(held.Count, memory.All.Count());
+        Assert.Equal(DataRequestCodec.Encode(memory), DataRequestCodec.Encode(told));
     }
 
     [Fact]
