@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Oversight.Governance;
 
 /// <summary>
@@ -20,6 +22,11 @@ public sealed class DataRequestMemory
     // a unit holds two objects per item and bin rather than one or more per request.
     // Made with the first request: most units of a large tree are never asked for data.
     private Dictionary<string, Dictionary<int, List<Held>>>? _byItem;
+
+    // One string per source held, so that a check tells sources apart by reference: comparing
+    // them by value read each held request's source string (a cache miss per request in the
+    // window), and each batch's decoding made its own copy of a unit's id for the requests to keep.
+    private Dictionary<string, string>? _sources;
     private int _oldestDay = int.MaxValue;
 
     /// <summary>Counts changes to what is held (a checkpoint re-encodes it only when this moved).</summary>
@@ -65,8 +72,12 @@ public sealed class DataRequestMemory
         // A repeat of the same event has the same day, so it is found in the window too. One
         // duplicate per event: the request against the first earlier request it repeats, and each
         // earlier-arrived request that it precedes against it (an event is held once per item).
+        // Held requests are told apart by what they hold in place (day, the id's hash, the source
+        // by reference, time): an id's string is read only when its hash matches.
         Held? first = null;
         List<Duplicate>? found = null;
+        var source = Source(request.Source);
+        var idHash = string.GetHashCode(request.EventId, StringComparison.Ordinal);
         int from = request.Day - windowDays, to = request.Day + windowDays;
         for (var bin = Bin(from); bin <= Bin(to); bin++)
         {
@@ -82,12 +93,12 @@ public sealed class DataRequestMemory
                     continue;
                 }
 
-                if (string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
+                if (other.IdHash == idHash && string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
                 {
                     return [];
                 }
 
-                if (string.Equals(other.Source, request.Source, StringComparison.Ordinal))
+                if (ReferenceEquals(other.Source, source))
                 {
                     continue;
                 }
@@ -106,7 +117,7 @@ public sealed class DataRequestMemory
             }
         }
 
-        var value = new Held(request.EventId, request.Source, request.Day, request.OccurredTicks);
+        var value = new Held(request.EventId, idHash, source, request.Day, request.OccurredTicks);
         if (bins.TryGetValue(Bin(request.Day), out var own))
         {
             own.Add(value);
@@ -180,8 +191,18 @@ public sealed class DataRequestMemory
 
     private static int Bin(int day) => day >= 0 ? day / BinDays : ((day + 1) / BinDays) - 1;
 
-    /// <summary>A request as held under its item.</summary>
-    internal readonly record struct Held(string EventId, string Source, int Day, long OccurredTicks)
+    /// <summary>The one string held for <paramref name="source"/>.</summary>
+    private string Source(string source)
+    {
+        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_sources ??= new(StringComparer.Ordinal), source, out _);
+        return held ??= source;
+    }
+
+    /// <summary>
+    /// A request as held under its item, with its id's hash (where padding was: 32 bytes either
+    /// way). The hash is this process's own and is never written.
+    /// </summary>
+    internal readonly record struct Held(string EventId, int IdHash, string Source, int Day, long OccurredTicks)
     {
         public DataRequest For(string item) => new(EventId, Source, item, Day, OccurredTicks);
 
