@@ -186,7 +186,7 @@ public static class EventRules
             return EventRejection.Invalid($"targets must list 1..{MaxTargets} units");
         }
 
-        if (!e.Targets.All(Ids.IsUnitOrEventId))
+        if (!Array.TrueForAll(e.Targets, Ids.IsUnitOrEventId))
         {
             return EventRejection.Invalid("every target must be a valid unit id");
         }

@@ -1,17 +1,27 @@
+using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Oversight.Domain;
 
 /// <summary>The id rules of <c>API.md</c>.</summary>
-public static partial class Ids
+public static class Ids
 {
     /// <summary>True for a valid tenant id: <c>^[a-z0-9][a-z0-9-]{0,62}$</c>.</summary>
-    public static bool IsTenantId(string? id) => id is not null && TenantRegex().IsMatch(id);
+    public static bool IsTenantId(string? id) =>
+        id is { Length: >= 1 and <= 63 } && (char.IsAsciiLetterLower(id[0]) || char.IsAsciiDigit(id[0])) && !id.AsSpan(1).ContainsAnyExcept(TenantChars);
 
     /// <summary>True for a valid unit or event id: <c>^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$</c>.</summary>
-    public static bool IsUnitOrEventId(string? id) => id is not null && UnitRegex().IsMatch(id);
+    /// <remarks>
+    /// Checked by hand rather than by a regular expression: the gateway checks every event's id,
+    /// source, targets and cause (seven ids per event on average), and a regex match per id came to
+    /// an eighth of the gateway's CPU in cluster mode. The tests hold both checks to the patterns.
+    /// </remarks>
+    public static bool IsUnitOrEventId(string? id) =>
+        id is { Length: >= 1 and <= 128 } && char.IsAsciiLetterOrDigit(id[0]) && !id.AsSpan(1).ContainsAnyExcept(UnitChars);
+
+    private static readonly SearchValues<char> TenantChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
+    private static readonly SearchValues<char> UnitChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/-");
 
     /// <summary>
     /// The 128-bit identity of an event id (XxHash128 of its UTF-8): what the ledger remembers ids
@@ -23,11 +33,4 @@ public static partial class Ids
         var length = Encoding.UTF8.GetBytes(id, utf8);
         return XxHash128.HashToUInt128(utf8[..length]);
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex TenantRegex();
-
-    // \z, not $: "$" would also accept a trailing newline.
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex UnitRegex();
 }
