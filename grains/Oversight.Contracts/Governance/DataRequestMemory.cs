@@ -26,6 +26,11 @@ public sealed class DataRequestMemory
     // One string per source held, so that a check tells sources apart by reference: comparing
     // them by value read each held request's source string (a cache miss per request in the
     // window), and each batch's decoding made its own copy of a unit's id for the requests to keep.
+    // A unit is asked by few sources (its ancestors, mostly): they are listed and searched until
+    // there are more than SourcesListed, then kept in a dictionary.
+    private const int SourcesListed = 8;
+    private string[]? _listed;
+    private int _listedCount;
     private Dictionary<string, string>? _sources;
     private int _oldestDay = int.MaxValue;
 
@@ -194,7 +199,32 @@ public sealed class DataRequestMemory
     /// <summary>The one string held for <paramref name="source"/>.</summary>
     private string Source(string source)
     {
-        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_sources ??= new(StringComparer.Ordinal), source, out _);
+        if (_sources is null)
+        {
+            _listed ??= new string[SourcesListed];
+            for (var i = 0; i < _listedCount; i++)
+            {
+                if (string.Equals(_listed[i], source, StringComparison.Ordinal))
+                {
+                    return _listed[i];
+                }
+            }
+
+            if (_listedCount < SourcesListed)
+            {
+                return _listed[_listedCount++] = source;
+            }
+
+            _sources = new(SourcesListed * 2, StringComparer.Ordinal);
+            foreach (var listed in _listed)
+            {
+                _sources[listed] = listed;
+            }
+
+            _listed = null;
+        }
+
+        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_sources, source, out _);
         return held ??= source;
     }
 

@@ -113,10 +113,11 @@ public sealed class GovernanceRulesTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void DuplicatesAreWhatTheRuleSaysWhateverTheArrivalOrder(int seed)
+    [InlineData(1, 4)]
+    [InlineData(2, 4)]
+    [InlineData(3, 4)]
+    [InlineData(4, 30)]
+    public void DuplicatesAreWhatTheRuleSaysWhateverTheArrivalOrder(int seed, int sources)
     {
         // The rule, brute force: a request duplicates each earlier request (by time, then id) of
         // the same item from another source within the window; one per later event, against the
@@ -134,7 +135,7 @@ public sealed class GovernanceRulesTests
         {
             var request = random.Next(10) == 0 && held.Count > 0
                 ? held[random.Next(held.Count)]
-                : new DataRequest($"e{i}", $"s{random.Next(4)}", $"item{random.Next(3)}", 740_000 + random.Next(200), random.Next(50));
+                : new DataRequest($"e{i}", $"s{random.Next(sources)}", $"item{random.Next(3)}", 740_000 + random.Next(200), random.Next(50));
             List<Duplicate> expected;
             if (held.Any(h => h.Item == request.Item && h.EventId == request.EventId))
             {
