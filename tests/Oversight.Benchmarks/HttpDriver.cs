@@ -83,6 +83,27 @@ public sealed class HttpDriver(string baseUrl, string token)
         return (stopwatch.Elapsed.TotalSeconds, accepted);
     }
 
+    /// <summary>
+    /// A warm-up: posts <paramref name="batches"/> in order with <paramref name="clients"/> clients
+    /// until at least <paramref name="minimumBatches"/> are in and <paramref name="minimumTime"/> has
+    /// passed, or all are in. Returns the events accepted.
+    /// </summary>
+    public async Task<long> WarmUpAsync(string tenant, IReadOnlyList<byte[]> batches, int clients, int minimumBatches, TimeSpan minimumTime)
+    {
+        var accepted = 0L;
+        var next = -1;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < batches.Count && (i < minimumBatches || stopwatch.Elapsed < minimumTime); i = Interlocked.Increment(ref next))
+            {
+                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i]))!;
+                Interlocked.Add(ref accepted, answer["accepted"]!.GetValue<long>());
+            }
+        }));
+        return accepted;
+    }
+
     public async Task<string> PostBatchAsync(string tenant, byte[] batch, bool backfill = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/tenants/{tenant}/events") { Content = new ByteArrayContent(batch) };

@@ -44,12 +44,18 @@ var token = await TokenAsync(root);
 // `--pg-clients`, each into a fresh server, and its best rate is the baseline.
 var clients = int.Parse(options.GetValueOrDefault("clients", "32"), CultureInfo.InvariantCulture);
 var pgClientCounts = options.GetValueOrDefault("pg-clients", "2,4,8").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
-// The warm-up ingests as many events as a timed run (`--warm-up N` to change it). It was 20% of a
-// run until the eighteenth session: on S that is under a second of work, and alternating
-// `--cluster-only` pairs ran 17-31% faster after a warm-up of the run's size (the three processes' CPU per
-// 1,000 events 14.5-16.7 ms against 12.1-13.0), the embedded platform 3-5%: the processes had not
-// reached their steady state (heap sizes, thread pool) when the timed run began.
+// The warm-up: at least a fifth of a run's events and at least 10 s of ingest, at most a run's
+// events (`--warm-up N` sets the most). Until the eighteenth session it was a fifth of a run: on S
+// that is under a second of work, and alternating `--cluster-only` pairs ran 17-31% faster after
+// a warm-up of the run's size (the three processes' CPU per 1,000 events 14.5-16.7 ms against
+// 12.1-13.0), the embedded platform 3-5%: the processes had not reached their steady state (heap
+// sizes, thread pool) when the timed run began. On L a fifth of a run already takes about 10 s,
+// and a run's worth would add a tenant of 13 months to the memory figure's processes.
 var warmUp = workload.Events(smoke ? 2_000 : options.TryGetValue("warm-up", out var warmUpCount) ? int.Parse(warmUpCount, CultureInfo.InvariantCulture) : Math.Max(20_000, count), zipf: false, seed: 5, "w", now);
+var warmUpBatches = Batches(warmUp, 500);
+var warmUpTime = TimeSpan.FromSeconds(smoke ? 0 : 10);
+async Task<long> WarmUpAsync(HttpDriver driver) =>
+    await driver.WarmUpAsync("bench-w", warmUpBatches, clients, smoke ? warmUpBatches.Count : warmUpBatches.Count / 5, warmUpTime);
 
 // `--cluster-only`: just the Redis durable ingest (cold units), for quick comparisons of cluster mode.
 if (options.ContainsKey("cluster-only"))
@@ -75,8 +81,7 @@ await api.SetupAsync("bench-z", workload);
 // Warm-up on a tenant of its own, so the runtime's JIT has settled before anything is timed. The
 // measured tenants' units are still cold: their activations are part of the figures.
 await api.SetupAsync("bench-w", workload);
-await api.IngestAsync("bench-w", Batches(warmUp, 500), clients);
-Console.WriteLine($"warmed up on {warmUp.Count:N0} events of a separate tenant");
+Console.WriteLine($"warmed up on {await WarmUpAsync(api):N0} events of a separate tenant");
 
 // A unit's first checkpoint comes 5-15 s after it activates (then every 10 s while it changes),
 // so a run of a few seconds leaves its units' checkpoints to whatever is timed next: with 32
@@ -329,7 +334,7 @@ async Task<(double Rate, double CommandsPerEvent, double CpuPerThousand)> RedisA
     await cluster.WaitReadyAsync();
     await cluster.SetupAsync("bench-u", workload);
     await cluster.SetupAsync("bench-w", workload);
-    await cluster.IngestAsync("bench-w", Batches(warmUp, 500), clients);
+    Console.WriteLine($"redis: warmed up on {await WarmUpAsync(cluster):N0} events of a separate tenant");
     using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
     var server = connection.GetServer(redis);
 
