@@ -13,6 +13,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TenantInfo?> GetInfo();
 
+    /// <summary>The tree's current version (it only grows), or -1 when the tenant does not exist: the cheap question a gateway asks per request.</summary>
+    [AlwaysInterleave]
+    Task<long> GetTreeVersion();
+
     /// <summary>The tree when its version differs from <paramref name="knownVersion"/>; null when unchanged or the tenant does not exist.</summary>
     [AlwaysInterleave]
     Task<TreeSnapshot?> GetTreeIfChanged(long knownVersion);

@@ -60,6 +60,8 @@ public sealed class TenantGrain(
 
     public Task<TenantInfo?> GetInfo() => Task.FromResult(state.State.Exists ? Info() : null);
 
+    public Task<long> GetTreeVersion() => Task.FromResult(state.State.Exists ? state.State.Version : -1L);
+
     public Task<TreeSnapshot?> GetTreeIfChanged(long knownVersion)
     {
         var s = state.State;
