@@ -44,8 +44,8 @@ public sealed partial class EventLedgerGrain(
     private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// An entry a unit has not confirmed after this long is delivered to it again: a unit that
-    /// died before checkpointing is activated by that call and catches up.
+    /// An entry a unit has not confirmed this long after a round handed it out is delivered to it
+    /// again: a unit that died before checkpointing is activated by that call and catches up.
     /// </summary>
     private static readonly TimeSpan RedeliverAfter = TimeSpan.FromSeconds(20);
 
@@ -439,7 +439,7 @@ public sealed partial class EventLedgerGrain(
             positions.Add(entry.Position);
         }
 
-        _pending[entry.Position] = new Pending(bytes, clock.GetUtcNow()) { Remaining = units.Count };
+        _pending[entry.Position] = new Pending(bytes) { Remaining = units.Count };
         _unsent.Add(entry);
     }
 
@@ -709,6 +709,20 @@ public sealed partial class EventLedgerGrain(
     /// <summary>Every entry through <paramref name="position"/> is handed out: answers who waited for it.</summary>
     private void DeliveredThrough(long position)
     {
+        // Positions are consecutive, so this visits the entries the round handed out (those
+        // pending from before the first round after a replay start at the first pending one).
+        if (position > _deliveredThrough && _pending.Count > 0)
+        {
+            var now = clock.GetUtcNow();
+            for (var p = Math.Max(_deliveredThrough + 1, _pending.Keys.First()); p <= position; p++)
+            {
+                if (_pending.TryGetValue(p, out var handed))
+                {
+                    handed.HandedOut ??= now;
+                }
+            }
+        }
+
         _deliveredThrough = Math.Max(_deliveredThrough, position);
         while (_undeliveredEntries.TryPeek(out var entry) && entry.Position <= _deliveredThrough)
         {
@@ -774,12 +788,16 @@ public sealed partial class EventLedgerGrain(
 
         // A unit that still owes a confirmation long after it should have checkpointed may have
         // died holding it: hand it its last pending entry again (it catches up on the earlier ones).
+        // The time runs from the round that handed the entry out, not from its logging: an entry
+        // still queued for a round is owed by the pump, not by its units. (Counted from logging,
+        // a backfill on shape L, whose rounds run well behind its answers while they wake units,
+        // redelivered to 40,000 units one call each what the next rounds carried anyway.)
         var stale = clock.GetUtcNow() - RedeliverAfter;
-        if (_pending.Count > 0 && _pending.Values.First().Logged < stale)
+        if (_pending.Count > 0 && _pending.Values.First().HandedOut < stale)
         {
             foreach (var (unit, positions) in _pendingByUnit)
             {
-                if (positions.Count > 0 && _pending[positions[0]].Logged < stale)
+                if (positions.Count > 0 && _pending[positions[0]].HandedOut < stale)
                 {
                     _undelivered.Add((unit, positions.Last));
                 }
@@ -942,11 +960,12 @@ public sealed partial class EventLedgerGrain(
     }
 
     /// <summary>An entry some unit has not yet confirmed durable, in the binary form the log keeps.</summary>
-    private sealed class Pending(byte[] entry, DateTimeOffset logged)
+    private sealed class Pending(byte[] entry)
     {
         private Dictionary<string, UnitDeliveries>? _split;
 
-        public DateTimeOffset Logged => logged;
+        /// <summary>When a round (or the pump's end) handed it to its units; null while it waits for one.</summary>
+        public DateTimeOffset? HandedOut { get; set; }
 
         /// <summary>Units that have not confirmed it.</summary>
         public int Remaining { get; set; }

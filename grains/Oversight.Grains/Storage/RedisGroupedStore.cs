@@ -83,6 +83,12 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
     private readonly Channel<Request> _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
 
+    // Etags are this store's random prefix and a count: unique across silos and restarts like a
+    // fresh Guid, without drawing one per write (Guid.NewGuid reads the system's random source:
+    // a syscall per checkpoint, 0.5% of the silo's samples in shape L's Redis ingest).
+    private readonly string _etagPrefix = Guid.NewGuid().ToString("N")[..16];
+    private long _etagCount;
+
     public RedisGroupedStore(IConnectionMultiplexer redis, string prefix, IGrainStorageSerializer serializer, ILogger<RedisGroupedStore> logger)
     {
         _db = redis.GetDatabase();
@@ -112,7 +118,7 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var (state, etag) = Keys(stateName, grainId);
-        var newEtag = Guid.NewGuid().ToString("N");
+        var newEtag = NextEtag();
         var (written, _) = await Enqueue(new Request(state, etag, Write: true, grainState.ETag ?? "", newEtag, _serializer.Serialize(grainState.State).ToMemory()));
         if (!(bool)written)
         {
@@ -149,6 +155,9 @@ public sealed partial class RedisGroupedStore : IGrainStorage, IDisposable
     /// <summary>Queues a request for the next group; after disposal, fails it rather than leave it waiting.</summary>
     private Task<(RedisValue, RedisValue)> Enqueue(Request request) =>
         _requests.Writer.TryWrite(request) ? request.Done.Task : Task.FromException<(RedisValue, RedisValue)>(new ObjectDisposedException(nameof(RedisGroupedStore)));
+
+    private string NextEtag() =>
+        string.Concat(_etagPrefix, Interlocked.Increment(ref _etagCount).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
 
     private (RedisKey State, RedisKey Etag) Keys(string stateName, GrainId grainId)
     {
