@@ -49,6 +49,7 @@ public static class OversightSilo
         silo.Services.TryAddSingleton<LedgerLog>();
         silo.Services.TryAddSingleton<Ledger.LedgerConfirmations>();
         silo.Services.TryAddSingleton<Units.UnitTicks>();
+        silo.Services.TryAddSingleton<Units.UnitWakes>();
         return silo;
     }
 }

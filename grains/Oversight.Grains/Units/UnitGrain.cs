@@ -32,6 +32,7 @@ public sealed partial class UnitGrain(
     IGrainFactory grains,
     Ledger.LedgerConfirmations confirmations,
     UnitTicks ticks,
+    UnitWakes wakes,
     TimeProvider clock,
     ILogger<UnitGrain> logger) : Grain, IUnitGrain
 {
@@ -293,10 +294,29 @@ public sealed partial class UnitGrain(
         // The references are kept with what is held: making one resolves the interface's type,
         // which is costly once per call of every round.
         var hold = _children.GetValueOrDefault(id);
+        var first = hold?.Grain is null;
         var child = hold is null
             ? grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, id))
             : hold.Grain ??= grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, id));
-        var report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
+        SubtreeReport? report;
+        if (first && part.Children.Length == 0)
+        {
+            // Most likely a cold unit: it waits for one of the silo's slots (see UnitWakes).
+            await wakes.EnterAsync();
+            try
+            {
+                report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
+            }
+            finally
+            {
+                wakes.Exit();
+            }
+        }
+        else
+        {
+            report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
+        }
+
         if (report is null || !_children.TryGetValue(id, out hold))
         {
             return;
