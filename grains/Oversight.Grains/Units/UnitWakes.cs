@@ -28,12 +28,20 @@ public sealed class UnitWakes
     public const int Slots = 512;
 
     private readonly SemaphoreSlim _slots = new(Slots, Slots);
+    private long _entered;
 
     /// <summary>Slots free now.</summary>
     public int Free => _slots.CurrentCount;
 
+    /// <summary>Slots taken since the silo started.</summary>
+    public long Entered => Interlocked.Read(ref _entered);
+
     /// <summary>Waits for a slot (at once while one is free). Each entry is followed by one <see cref="Exit"/>.</summary>
-    public Task EnterAsync() => _slots.WaitAsync();
+    public Task EnterAsync()
+    {
+        Interlocked.Increment(ref _entered);
+        return _slots.WaitAsync();
+    }
 
     /// <summary>Gives a slot back, to the longest waiter if any.</summary>
     public void Exit() => _slots.Release();

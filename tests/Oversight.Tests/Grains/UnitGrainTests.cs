@@ -322,6 +322,32 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task OnlyAParentsFirstHandOnToAChildThatHandsNothingOnTakesAWakeSlot()
+    {
+        var wakes = Assert.IsType<Orleans.TestingHost.InProcessSiloHandle>(fixture.Cluster.Primary).SiloHost!.Services
+            .GetRequiredService<Oversight.Grains.Units.UnitWakes>();
+        var before = wakes.Entered;
+        await TreeAsync(("hq", null), ("p", "hq"), ("a", "p"), ("b", "p"), ("c", "p"));
+
+        // The round goes hq → p → a, b: the hand-on to p goes on down (no slot), a and b take one each.
+        var first = new[] { Document("w1", "a"), Document("w2", "b") };
+        Assert.All(await Ledger.Ingest(first, Settings), Assert.True);
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.Equal(before + 2, wakes.Entered);
+
+        // a was handed on to before (no slot); c is new to p (one slot).
+        var second = new[] { Document("w3", "a"), Document("w4", "c") };
+        Assert.All(await Ledger.Ingest(second, Settings), Assert.True);
+        Assert.True(await Ledger.Delivered(TimeSpan.FromMinutes(1), 0));
+        Assert.Equal(before + 3, wakes.Entered);
+        Assert.Equal(Oversight.Grains.Units.UnitWakes.Slots, wakes.Free);
+
+        await SettleAsync("a", "b", "c", "p", "hq");
+        Assert.Equal(2, await SubtreeDocumentsAsync("a"));
+        Assert.Equal(4, await SubtreeDocumentsAsync("hq"));
+    }
+
+    [Fact]
     public async Task AShareRoutedThroughAFormerParentCountsOnceUnderTheNewOne()
     {
         // The ledger routes by the tree it read last; a unit moved since is handed its share by
