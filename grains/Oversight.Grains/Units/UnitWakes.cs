@@ -33,7 +33,7 @@ public sealed class UnitWakes
     /// <summary>Slots free now.</summary>
     public int Free => _slots.CurrentCount;
 
-    /// <summary>Slots taken since the silo started.</summary>
+    /// <summary>Slots asked for since the silo started (each is taken, at once or after a wait).</summary>
     public long Entered => Interlocked.Read(ref _entered);
 
     /// <summary>Waits for a slot (at once while one is free). Each entry is followed by one <see cref="Exit"/>.</summary>
