@@ -294,27 +294,28 @@ public sealed partial class UnitGrain(
         // The references are kept with what is held: making one resolves the interface's type,
         // which is costly once per call of every round.
         var hold = _children.GetValueOrDefault(id);
-        var first = hold?.Grain is null;
+        // A first hand-on to a child that hands nothing on most likely wakes it: it waits for one
+        // of the silo's slots (see UnitWakes).
+        var slot = hold?.Grain is null && part.Children.Length == 0;
         var child = hold is null
             ? grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, id))
             : hold.Grain ??= grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, id));
-        SubtreeReport? report;
-        if (first && part.Children.Length == 0)
+        if (slot)
         {
-            // Most likely a cold unit: it waits for one of the silo's slots (see UnitWakes).
             await wakes.EnterAsync();
-            try
-            {
-                report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
-            }
-            finally
+        }
+
+        SubtreeReport? report;
+        try
+        {
+            report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
+        }
+        finally
+        {
+            if (slot)
             {
                 wakes.Exit();
             }
-        }
-        else
-        {
-            report = await child.ApplyFromParent(part.Own, _unit, hold?.Version ?? -1, part.Children);
         }
 
         if (report is null || !_children.TryGetValue(id, out hold))
