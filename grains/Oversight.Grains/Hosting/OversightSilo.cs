@@ -48,11 +48,7 @@ public static class OversightSilo
 
         silo.Services.TryAddSingleton<LedgerLog>();
         silo.Services.TryAddSingleton<Ledger.LedgerConfirmations>();
-        silo.Services.TryAddSingleton<TimerWheel>();
-        // Grain timers due a second or more ahead (the units' checkpoint ticks, the ledgers'
-        // maintenance) run off the wheel; everything else about the grains' clock is the silo's.
-        silo.Services.TryAddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, static (services, _) =>
-            new GrainClock(services.GetRequiredService<TimeProvider>(), services.GetRequiredService<TimerWheel>()));
+        silo.Services.TryAddSingleton<Units.UnitTicks>();
         silo.Services.TryAddSingleton<Units.UnitWakes>();
         return silo;
     }

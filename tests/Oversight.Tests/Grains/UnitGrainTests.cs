@@ -426,23 +426,6 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task AUnitCheckpointsByItselfOnItsGrainTimerOffTheSilosWheel()
-    {
-        var services = Assert.IsType<Orleans.TestingHost.InProcessSiloHandle>(fixture.Cluster.Primary).SiloHost!.Services;
-        Assert.IsType<Oversight.Grains.Hosting.GrainClock>(services.GetRequiredKeyedService<TimeProvider>(Orleans.Runtime.TimeProviderNames.Grains));
-
-        // The unit writes its state as it wakes; the next write is its first tick's, 5-15 s
-        // later, with no call from anyone: the grain timer fires off the wheel.
-        await TreeAsync(("hq", null), ("w", "hq"));
-        await DocumentsAsync("w", 1);
-        var hold = HoldingGrainStore.HoldNextWrite(Unit("w").GetGrainId());
-        await hold.Started.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        hold.Released.SetResult();
-        await SettleAsync("w", "hq");
-        Assert.Equal(1, await SubtreeDocumentsAsync("hq"));
-    }
-
-    [Fact]
     public async Task AUnitTakesItsDeliveriesWhileItsCheckpointIsBeingWritten()
     {
         // A tick starts the checkpoint and lets the unit go on: a round's hand-on is not held
