@@ -38,11 +38,13 @@ var token = await TokenAsync(root);
 
 // Each system is measured at its own peak concurrency. The platform's ack waits until a batch is
 // counted in its units, so a client has one batch in flight at a time and the platform needs many
-// clients to fill its rounds: 32 (on S, M and L, 32 clients ingested 13–50% more than 8 and used
-// less CPU per event; see the README). PostgreSQL's batches contend on the ancestors' counter
+// clients to fill its rounds: 64 (since the twenty-first session; in alternating `--ingest-only`
+// pairs 64 ingested more than 32 with less CPU per event on S, M and L, as fuller rounds make
+// fewer calls per event; in the thirteenth session 32 had ingested 13–50% more than 8; see
+// `docs/performance.md`). PostgreSQL's batches contend on the ancestors' counter
 // rows, so it peaks with few clients (2–4 on S and M, 25% above 8): it runs once per count of
 // `--pg-clients`, each into a fresh server, and its best rate is the baseline.
-var clients = int.Parse(options.GetValueOrDefault("clients", "32"), CultureInfo.InvariantCulture);
+var clients = int.Parse(options.GetValueOrDefault("clients", "64"), CultureInfo.InvariantCulture);
 var pgClientCounts = options.GetValueOrDefault("pg-clients", "2,4,8").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
 // The warm-up: at least a fifth of a run's events and at least 10 s of ingest, at most a run's
 // events (`--warm-up N` sets the most). Until the eighteenth session it was a fifth of a run: on S
