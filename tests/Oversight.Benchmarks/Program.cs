@@ -132,8 +132,8 @@ if (options.ContainsKey("ingest-only"))
     cpuBefore = Processes.CpuTime(gatewayProcess);
     // Fresh uniform events (their own ids) into the same tenant, whose units the first run woke:
     // the same kind of load on warm units. Until the twenty-first session this run sent the Zipf
-    // set, whose hot subtrees touch fewer units a round (on L about 40% of the unit calls of a
-    // uniform round), so it measured warmth and skew together.
+    // set, whose hot subtrees touch fewer units a round (on L half the unit calls per event of
+    // the uniform set), so it measured warmth and skew together.
     var againBatches = Batches(workload.Events(count, zipf: false, seed: 4, "b", now), 300);
     var (again, againAccepted) = await api.IngestAsync("bench-u", againBatches, clients);
     runtime = await api.RuntimeTotalsAsync() - runtimeBefore;
