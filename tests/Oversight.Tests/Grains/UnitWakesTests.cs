@@ -5,7 +5,7 @@ namespace Oversight.Tests.Grains;
 public sealed class UnitWakesTests
 {
     [Fact]
-    public async Task Slots_bound_the_wakes_in_flight_and_pass_to_waiters_in_order()
+    public async Task SlotsBoundTheWakesInFlightAndPassToWaitersInOrder()
     {
         var wakes = new UnitWakes();
         var entered = Enumerable.Range(0, UnitWakes.Slots).Select(_ => wakes.EnterAsync()).ToArray();
