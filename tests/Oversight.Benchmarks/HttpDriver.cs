@@ -149,6 +149,33 @@ public sealed class HttpDriver(string baseUrl, string token)
         return new RuntimeTotals(Read("dotnet_gc_heap_total_allocated_bytes_total"), Read("dotnet_gc_pause_time_seconds_total"));
     }
 
+    /// <summary>
+    /// The gateway's managed heap as its last collection left it (every generation, the large and
+    /// pinned object heaps included) and, of it, the free space between objects, in bytes. Objects
+    /// that died since in a generation the collection did not condemn are still counted.
+    /// </summary>
+    public async Task<(double Heap, double Free)> HeapAfterLastCollectionAsync()
+    {
+        var text = await _http.GetStringAsync("/metrics");
+        double Sum(string name)
+        {
+            var sum = 0.0;
+            var found = false;
+            foreach (var line in text.Split('\n'))
+            {
+                if (line.StartsWith(name + "{", StringComparison.Ordinal))
+                {
+                    sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                    found = true;
+                }
+            }
+
+            return found ? sum : throw new InvalidOperationException($"/metrics has no {name}");
+        }
+
+        return (Sum("dotnet_gc_last_collection_heap_size_bytes"), Sum("dotnet_gc_last_collection_heap_fragmentation_size_bytes"));
+    }
+
     /// <summary>Latencies in milliseconds of <paramref name="count"/> sequential reads of a path.</summary>
     public async Task<List<double>> ReadLatenciesAsync(string path, int count)
     {

@@ -110,6 +110,11 @@ Console.WriteLine($"embedded ingest: {ingestRate:N0} events/s ({accepted:N0} acc
 await Task.Delay(checkpointWave);
 var cpuWithCheckpoints = (Processes.CpuTime(gatewayProcess) - cpuBefore).TotalMilliseconds / accepted * 1000;
 Console.WriteLine($"with the checkpoints in the {checkpointWave.TotalSeconds:F0} s after it: gateway CPU {cpuWithCheckpoints:F0} ms per 1,000 events");
+// Memory as the collector sees it, beside the resident figure (which also holds the young
+// generation's budget and memory the collector keeps for reuse): the warm-up tenant's units and
+// the first run's are in the process.
+var (heapAfterRun, freeAfterRun) = await api.HeapAfterLastCollectionAsync();
+Console.WriteLine($"managed heap after the last collection: {heapAfterRun / (workload.Units.Count * 2):N0} bytes per unit, of it {freeAfterRun / (workload.Units.Count * 2):N0} free between objects; resident {Processes.ResidentBytes(gatewayProcess) / (workload.Units.Count * 2.0):N0} bytes per unit");
 var rootId = workload.Units[0].Id;
 
 // Backfill: the uniform events again, into a tenant of their own, each batch posted with
@@ -241,6 +246,7 @@ var (warmSeconds, warmAccepted) = await load;
 var warmRate = warmAccepted / warmSeconds;
 // Every unit the process holds: the measured tenants' and the warm-up tenant's.
 var memoryPerUnit = Processes.ResidentBytes(gatewayProcess) / (double)(workload.Units.Count * 3);
+var (heap, heapFree) = await api.HeapAfterLastCollectionAsync();
 
 // After the memory figure: the backfill adds a fourth tenant's units to the process.
 var (backfillRate, backfillAckRate) = await BackfillAsync("bench-b");
@@ -285,6 +291,8 @@ foreach (var (name, latencies) in underLoad)
 results.Add(new Figure("root year read vs PostgreSQL recursive CTE (p50 ms)", Percentile(idle["root year"], 50), pgCteP50, pgCteP50 / Percentile(idle["root year"], 50), "≥ 50× faster"));
 results.Add(new Figure("root year read vs PostgreSQL counter table (p50 ms)", Percentile(idle["root year"], 50), pgCounterP50, pgCounterP50 / Percentile(idle["root year"], 50), "report"));
 results.Add(new Figure("gateway+silo resident memory per unit (bytes)", memoryPerUnit, double.NaN, double.NaN, "report, then lower"));
+results.Add(new Figure("of it, the managed heap after the last collection per unit (bytes; garbage in generations it did not collect included)", heap / (workload.Units.Count * 3), double.NaN, double.NaN, "report, then lower"));
+results.Add(new Figure("of that, free space between objects per unit (bytes)", heapFree / (workload.Units.Count * 3), double.NaN, double.NaN, "report"));
 
 Console.WriteLine();
 Console.WriteLine($"| figure (shape {shape}, {count:N0} events) | value | baseline | ratio | goal |");
