@@ -9,6 +9,9 @@ public sealed class PeriodCounters
 {
     private readonly VectorTable _days = new();
 
+    /// <summary>The buckets themselves, for <see cref="DayCountersCodec"/>.</summary>
+    internal VectorTable Table => _days;
+
     /// <summary>The days that have a bucket.</summary>
     public IEnumerable<int> DayKeys => _days.Keys;
 

@@ -123,7 +123,12 @@ public sealed partial class UnitGrain(
         {
             var s = state.State;
             _parent = s.Parent;
+            // A checkpoint written before the compact form holds its counters in Own, and none after.
+            // Read, they live in _own alone (the next checkpoint writes them from there).
             _own.Add(s.Own);
+            DayCountersCodec.AddTo(s.OwnBlob, _own);
+            s.Own = DayDelta.Empty;
+            s.OwnBlob = [];
             _version = s.Version;
             foreach (var (shard, position) in s.Applied)
             {
@@ -658,7 +663,8 @@ public sealed partial class UnitGrain(
             {
                 var s = state.State;
                 s.Parent = _parent;
-                s.Own = _own.ToDelta();
+                s.Own = DayDelta.Empty;
+                s.OwnBlob = DayCountersCodec.Encode(_own);
                 // The state's own dictionaries are refilled, not made anew: the store has encoded
                 // the last write's by now (this write waits for it), and a dictionary made per
                 // checkpoint lived until the next one, long enough to be copied by the collector.
@@ -688,7 +694,7 @@ public sealed partial class UnitGrain(
 
                 // Written: the counters live in _own, so the copy need not stay in memory until the
                 // next checkpoint (it is rebuilt then; activation reads it back from storage).
-                s.Own = DayDelta.Empty;
+                s.OwnBlob = [];
             }
 
             foreach (var (shard, position) in written.ToArray())

@@ -12,7 +12,7 @@ public sealed class UnitState
     /// <summary>The parent this unit reports its subtree to.</summary>
     [Id(0)] public string? Parent { get; set; }
 
-    /// <summary>Own counters by day.</summary>
+    /// <summary>Own counters by day (as checkpoints before the compact form wrote them; empty since).</summary>
     [Id(1)] public DayDelta Own { get; set; } = DayDelta.Empty;
 
     /// <summary>Per ledger shard, the last log position included in <see cref="Own"/>.</summary>
@@ -32,4 +32,7 @@ public sealed class UnitState
 
     /// <summary>Data items this unit was asked for, inside the horizon (<see cref="Oversight.Governance.DataRequestCodec"/>).</summary>
     [Id(7)] public byte[] RequestBlob { get; set; } = [];
+
+    /// <summary>Own counters by day in the compact form (<see cref="DayCountersCodec"/>).</summary>
+    [Id(8)] public byte[] OwnBlob { get; set; } = [];
 }

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 using Oversight.Domain;
 using Oversight.Grains;
+using Oversight.Grains.Units;
 
 namespace Oversight.Tests.Grains;
 
@@ -449,6 +452,40 @@ public sealed class UnitGrainTests(ClusterFixture fixture)
         await Unit("a").SetQuotas(Oversight.Governance.Quotas.None, Settings);
         Assert.Empty(await Ledger.CatchUp("a", 0));
         Assert.Equal(5, (await Unit("a").GetLoad(November)).Own[DocumentsReceived]);
+    }
+
+    [Fact]
+    public async Task AUnitCheckpointsItsCountersCompactlyAndReadsEitherForm()
+    {
+        await TreeAsync(("hq", null), ("a", "hq"), ("b", "hq"));
+        var silo = Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Primary);
+        var store = silo.SiloHost!.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Units);
+
+        // b has a checkpoint of the form before (counters in Own) before it first activates.
+        var vector = new long[LoadCounters.Width];
+        vector[DocumentsReceived] = 7;
+        var old = new GrainState<UnitState>(new UnitState { Parent = "hq", Own = new DayDelta([Day], vector) });
+        await store.WriteStateAsync("unit", Unit("b").GetGrainId(), old);
+
+        // Deactivated, a unit checkpoints its counters in the compact form, none in the old.
+        await DocumentsAsync("a", 3);
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var written = new GrainState<UnitState>();
+        await store.ReadStateAsync("unit", Unit("a").GetGrainId(), written);
+        Assert.True(written.RecordExists);
+        Assert.NotNull(written.State);
+        Assert.True(written.State.Own.IsEmpty);
+        var counters = new PeriodCounters();
+        DayCountersCodec.AddTo(written.State.OwnBlob, counters);
+        Assert.Equal(new[] { Day }, counters.DayKeys);
+        Assert.Equal(3, counters.Sum(November)[DocumentsReceived]);
+
+        // The old form is read as it was written, and counts on from there.
+        Assert.Equal(7, (await Unit("b").GetLoad(November)).Own[DocumentsReceived]);
+        await DocumentsAsync("b", 1);
+        Assert.Equal(8, (await Unit("b").GetLoad(November)).Own[DocumentsReceived]);
+        await SettleAsync("a", "b", "hq");
+        Assert.Equal(11, await SubtreeDocumentsAsync("hq"));
     }
 
     [Fact]
