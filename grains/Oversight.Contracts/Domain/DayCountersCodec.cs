@@ -3,8 +3,8 @@ namespace Oversight.Domain;
 /// <summary>
 /// A unit's own counters by day as one compact blob for its checkpoint. A day's vector has
 /// <see cref="LoadCounters.Width"/> slots and a unit's day usually holds two or three that are not
-/// zero, so a day is written as the step from the day before (days ascend), a mask of its non-zero slots, and
-/// those slots alone (variable-length integers, signed values zigzagged); days that are all zero
+/// zero, so a day is written as the step from the day before (days ascend), a mask of its
+/// non-zero slots, and those slots alone (variable-length integers, signed values zigzagged); days that are all zero
 /// are left out. The general serializer wrote every slot of every day with a field header, after
 /// the counters were first copied into arrays for it (<see cref="PeriodCounters.ToDelta"/>): on a
 /// large tree, every changed unit did both every 10 s.
@@ -22,7 +22,7 @@ public static class DayCountersCodec
     [ThreadStatic]
     private static int[]? t_days;
 
-    /// <summary>Encodes the counters (no day that is not all zero gives an empty blob).</summary>
+    /// <summary>Encodes the counters (an empty blob when every day is all zero).</summary>
     public static byte[] Encode(PeriodCounters counters)
     {
         var table = counters.Table;

@@ -15,7 +15,7 @@ public sealed class UnitState
     /// <summary>Own counters by day (as checkpoints before the compact form wrote them; empty since).</summary>
     [Id(1)] public DayDelta Own { get; set; } = DayDelta.Empty;
 
-    /// <summary>Per ledger shard, the last log position included in <see cref="Own"/>.</summary>
+    /// <summary>Per ledger shard, the last log position included in the own counters (<see cref="OwnBlob"/>, or <see cref="Own"/> in an older checkpoint).</summary>
     [Id(2)] public Dictionary<int, long> Applied { get; set; } = [];
 
     /// <summary>The last report version used.</summary>
