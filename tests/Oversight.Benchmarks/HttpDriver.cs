@@ -133,20 +133,7 @@ public sealed class HttpDriver(string baseUrl, string token)
     public async Task<RuntimeTotals> RuntimeTotalsAsync()
     {
         var text = await _http.GetStringAsync("/metrics");
-        double Read(string name)
-        {
-            foreach (var line in text.Split('\n'))
-            {
-                if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is '{' or ' ')
-                {
-                    return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-
-            throw new InvalidOperationException($"/metrics has no {name}");
-        }
-
-        return new RuntimeTotals(Read("dotnet_gc_heap_total_allocated_bytes_total"), Read("dotnet_gc_pause_time_seconds_total"));
+        return new RuntimeTotals(Metric(text, "dotnet_gc_heap_total_allocated_bytes_total"), Metric(text, "dotnet_gc_pause_time_seconds_total"));
     }
 
     /// <summary>
@@ -157,23 +144,24 @@ public sealed class HttpDriver(string baseUrl, string token)
     public async Task<(double Heap, double Free)> HeapAfterLastCollectionAsync()
     {
         var text = await _http.GetStringAsync("/metrics");
-        double Sum(string name)
-        {
-            var sum = 0.0;
-            var found = false;
-            foreach (var line in text.Split('\n'))
-            {
-                if (line.StartsWith(name + "{", StringComparison.Ordinal))
-                {
-                    sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-                    found = true;
-                }
-            }
+        return (Metric(text, "dotnet_gc_last_collection_heap_size_bytes"), Metric(text, "dotnet_gc_last_collection_heap_fragmentation_size_bytes"));
+    }
 
-            return found ? sum : throw new InvalidOperationException($"/metrics has no {name}");
+    /// <summary>A metric's value in Prometheus text: the sum over its label sets (one for a plain total, one per generation for the heap's).</summary>
+    private static double Metric(string text, string name)
+    {
+        var sum = 0.0;
+        var found = false;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is '{' or ' ')
+            {
+                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                found = true;
+            }
         }
 
-        return (Sum("dotnet_gc_last_collection_heap_size_bytes"), Sum("dotnet_gc_last_collection_heap_fragmentation_size_bytes"));
+        return found ? sum : throw new InvalidOperationException($"/metrics has no {name}");
     }
 
     /// <summary>Latencies in milliseconds of <paramref name="count"/> sequential reads of a path.</summary>

@@ -1,11 +1,13 @@
+using System.Numerics;
+
 namespace Oversight.Domain;
 
 /// <summary>
 /// A unit's own counters by day as one compact blob for its checkpoint. A day's vector has
 /// <see cref="LoadCounters.Width"/> slots and a unit's day usually holds two or three that are not
 /// zero, so a day is written as the step from the day before (days ascend), a mask of its
-/// non-zero slots, and those slots alone (variable-length integers, signed values zigzagged); days that are all zero
-/// are left out. The general serializer wrote every slot of every day with a field header, after
+/// non-zero slots, and those slots alone (the framework's variable-length integers, signed values
+/// zigzagged); days that are all zero are left out. The general serializer wrote every slot of every day with a field header, after
 /// the counters were first copied into arrays for it (<see cref="PeriodCounters.ToDelta"/>): on a
 /// large tree, every changed unit did both every 10 s.
 /// </summary>
@@ -13,11 +15,13 @@ public static class DayCountersCodec
 {
     private const byte Version = 1;
 
-    /// <summary>The most bytes one day can take: its step, its mask and every slot at full length.</summary>
-    private const int MaxDayBytes = 5 + 3 + LoadCounters.Width * 10;
+    // Per-thread scratch, as the log's codec keeps it: a checkpoint encodes into it, then copies
+    // out an array of the exact size.
+    [ThreadStatic]
+    private static MemoryStream? t_stream;
 
     [ThreadStatic]
-    private static byte[]? t_buffer;
+    private static BinaryWriter? t_writer;
 
     [ThreadStatic]
     private static int[]? t_days;
@@ -34,21 +38,18 @@ public static class DayCountersCodec
         var days = t_days is { } d && d.Length >= table.Count ? d : t_days = new int[Math.Max(table.Count, 64)];
         table.Keys.AsSpan().CopyTo(days);
         Array.Sort(days, 0, table.Count);
-        var need = 1 + table.Count * MaxDayBytes;
-        var buffer = t_buffer is { } b && b.Length >= need ? b : t_buffer = new byte[Math.Max(need, 4096)];
-        var at = 0;
-        buffer[at++] = Version;
-        var previous = 0;
+        var stream = t_stream ??= new MemoryStream();
+        var w = t_writer ??= new BinaryWriter(stream);
+        stream.SetLength(0);
+        w.Write(Version);
+        var previous = 0L;
         for (var i = 0; i < table.Count; i++)
         {
             table.TryGet(days[i], out var vector);
-            var mask = 0u;
+            var mask = 0;
             for (var slot = 0; slot < LoadCounters.Width; slot++)
             {
-                if (vector[slot] != 0)
-                {
-                    mask |= 1u << slot;
-                }
+                mask |= vector[slot] != 0 ? 1 << slot : 0;
             }
 
             if (mask == 0)
@@ -56,25 +57,22 @@ public static class DayCountersCodec
                 continue;
             }
 
-            at = Write(buffer, at, Zig(days[i] - (long)previous));
+            w.Write7BitEncodedInt64(Zig(days[i] - previous));
             previous = days[i];
-            at = Write(buffer, at, mask);
-            for (var slot = 0; slot < LoadCounters.Width; slot++)
+            w.Write7BitEncodedInt(mask);
+            for (var bits = mask; bits != 0; bits &= bits - 1)
             {
-                if (vector[slot] != 0)
-                {
-                    at = Write(buffer, at, Zig(vector[slot]));
-                }
+                w.Write7BitEncodedInt64(Zig(vector[BitOperations.TrailingZeroCount(bits)]));
             }
         }
 
-        return at == 1 ? [] : buffer.AsSpan(0, at).ToArray();
+        return stream.Length == 1 ? [] : stream.ToArray();
     }
 
     /// <summary>Adds every day of a blob from <see cref="Encode"/> to <paramref name="into"/>.</summary>
-    public static void AddTo(ReadOnlySpan<byte> blob, PeriodCounters into)
+    public static void AddTo(byte[] blob, PeriodCounters into)
     {
-        if (blob.IsEmpty)
+        if (blob.Length == 0)
         {
             return;
         }
@@ -84,62 +82,33 @@ public static class DayCountersCodec
             throw new InvalidDataException($"Unknown counters checkpoint format {blob[0]}.");
         }
 
-        var at = 1;
+        using var r = new BinaryReader(new MemoryStream(blob, 1, blob.Length - 1, writable: false));
         var day = 0L;
-        while (at < blob.Length)
+        try
         {
-            day += Unzig(Read(blob, ref at));
-            var mask = Read(blob, ref at);
-            if (day is > int.MaxValue or < int.MinValue || mask == 0 || mask >> LoadCounters.Width != 0)
+            while (r.BaseStream.Position < r.BaseStream.Length)
             {
-                throw new InvalidDataException("Corrupt counters checkpoint.");
-            }
-
-            var vector = into.Day((int)day);
-            for (var slot = 0; slot < LoadCounters.Width; slot++)
-            {
-                if ((mask & (1ul << slot)) != 0)
+                day += Unzig(r.Read7BitEncodedInt64());
+                var mask = r.Read7BitEncodedInt();
+                if (day is > int.MaxValue or < int.MinValue || mask <= 0 || mask >> LoadCounters.Width != 0)
                 {
-                    vector[slot] += Unzig(Read(blob, ref at));
+                    throw new InvalidDataException("Corrupt counters checkpoint.");
+                }
+
+                var vector = into.Day((int)day);
+                for (var bits = mask; bits != 0; bits &= bits - 1)
+                {
+                    vector[BitOperations.TrailingZeroCount(bits)] += Unzig(r.Read7BitEncodedInt64());
                 }
             }
         }
-    }
-
-    private static ulong Zig(long value) => (ulong)((value << 1) ^ (value >> 63));
-
-    private static long Unzig(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
-
-    private static int Write(byte[] buffer, int at, ulong value)
-    {
-        while (value >= 0x80)
+        catch (Exception ex) when (ex is EndOfStreamException or FormatException)
         {
-            buffer[at++] = (byte)(value | 0x80);
-            value >>= 7;
+            throw new InvalidDataException("Truncated counters checkpoint.", ex);
         }
-
-        buffer[at++] = (byte)value;
-        return at;
     }
 
-    private static ulong Read(ReadOnlySpan<byte> blob, ref int at)
-    {
-        var value = 0ul;
-        for (var shift = 0; shift < 70; shift += 7)
-        {
-            if (at >= blob.Length)
-            {
-                break;
-            }
+    private static long Zig(long value) => (value << 1) ^ (value >> 63);
 
-            var b = blob[at++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-
-        throw new InvalidDataException("Truncated counters checkpoint.");
-    }
+    private static long Unzig(long value) => (long)((ulong)value >> 1) ^ -(value & 1);
 }
