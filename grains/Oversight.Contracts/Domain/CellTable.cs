@@ -32,6 +32,9 @@ public sealed class CellTable
     /// <summary>Pairs the table has room for before it grows (a power of two, or 0 when empty).</summary>
     public int Capacity => _pairs.Length / 2;
 
+    /// <summary>True when one more cell would make the table grow.</summary>
+    public bool IsFull => (_count + 1) * 4 > Capacity * 3;
+
     /// <summary>Makes room for <paramref name="more"/> new cells at once (one growth instead of several).</summary>
     public void Reserve(int more)
     {

@@ -29,23 +29,22 @@ public static class DayCountersCodec
     /// <summary>Encodes the counters (an empty blob when every day is all zero).</summary>
     public static byte[] Encode(PeriodCounters counters)
     {
-        var table = counters.Table;
-        if (table.Count == 0)
+        var count = counters.SortedDays(ref t_days);
+        if (count == 0)
         {
             return [];
         }
 
-        var days = t_days is { } d && d.Length >= table.Count ? d : t_days = new int[Math.Max(table.Count, 64)];
-        table.Keys.AsSpan().CopyTo(days);
-        Array.Sort(days, 0, table.Count);
+        var days = t_days!;
         var stream = t_stream ??= new MemoryStream();
         var w = t_writer ??= new BinaryWriter(stream);
         stream.SetLength(0);
         w.Write(Version);
         var previous = 0L;
-        for (var i = 0; i < table.Count; i++)
+        Span<long> vector = stackalloc long[LoadCounters.Width];
+        for (var i = 0; i < count; i++)
         {
-            table.TryGet(days[i], out var vector);
+            counters.TryGetDay(days[i], vector);
             var mask = 0;
             for (var slot = 0; slot < LoadCounters.Width; slot++)
             {
@@ -95,10 +94,9 @@ public static class DayCountersCodec
                     throw new InvalidDataException("Corrupt counters checkpoint.");
                 }
 
-                var vector = into.Day((int)day);
                 for (var bits = mask; bits != 0; bits &= bits - 1)
                 {
-                    vector[BitOperations.TrailingZeroCount(bits)] += Unzig(r.Read7BitEncodedInt64());
+                    into.Add((int)day, BitOperations.TrailingZeroCount(bits), Unzig(r.Read7BitEncodedInt64()));
                 }
             }
         }

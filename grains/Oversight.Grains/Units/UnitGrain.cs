@@ -995,13 +995,9 @@ public sealed partial class UnitGrain(
         var at = 0;
         for (var i = 0; i < days.Length; i++)
         {
-            var held = Subtree.TryGetDay(days[i], out var vector);
-            for (int mask = masks[i], k = 0; mask != 0; mask >>= 1, k++)
+            for (int mask = masks[i]; mask != 0; mask &= mask - 1)
             {
-                if ((mask & 1) != 0)
-                {
-                    values[at++] = held ? vector[k] : 0;
-                }
+                values[at++] = Subtree.Get(days[i], System.Numerics.BitOperations.TrailingZeroCount(mask));
             }
         }
 
@@ -1072,7 +1068,6 @@ public sealed partial class UnitGrain(
             for (var i = 0; i < totals.Days.Length; i++)
             {
                 var day = totals.Days[i];
-                var into = Span<long>.Empty;
                 var changed = 0;
                 for (int present = masks is null ? AllSlots : masks[i]; present != 0; present &= present - 1)
                 {
@@ -1087,12 +1082,7 @@ public sealed partial class UnitGrain(
 
                     // Held (a change means the incoming total or the held one is not zero).
                     held = incoming;
-                    if (changed == 0)
-                    {
-                        into = subtree.Day(day);
-                    }
-
-                    into[k] += change;
+                    subtree.Add(day, k, change);
                     changed |= 1 << k;
                 }
 
@@ -1110,7 +1100,7 @@ public sealed partial class UnitGrain(
             {
                 if (value != 0)
                 {
-                    subtree.Day(day)[slot] -= value;
+                    subtree.Add(day, slot, -value);
                     MarkDirty(dirty, day, 1 << slot);
                 }
             }

@@ -59,4 +59,75 @@ public sealed class PeriodCountersTests
         Assert.Equal(counters.Sum(new PeriodRange(PeriodGranularity.Year, 2020, 2030)), copy.Sum(new PeriodRange(PeriodGranularity.Year, 2020, 2030)));
         Assert.Equal(2, copy.DayCount);
     }
+
+    [Theory]
+    [InlineData(1, 2, false)]
+    [InlineData(2, 3, false)]
+    [InlineData(3, 14, true)]
+    public void CellsAndRowsHoldTheSameCounts(int seed, int slotsPerDay, bool rows)
+    {
+        // Adds over 400 days, in as many slots a day as given: few slots a day stay in cells, a
+        // full day's worth moves to rows on the way. Every read agrees with a plain dictionary.
+        var random = new Random(seed);
+        var counters = new PeriodCounters();
+        var expected = new Dictionary<(int Day, int Slot), long>();
+        var first = Day(2025, 11, 1);
+        for (var i = 0; i < 3_000; i++)
+        {
+            var day = first + random.Next(400);
+            var slot = (day * 7 + random.Next(slotsPerDay)) % LoadCounters.Width;
+            var amount = random.NextInt64(-50, 1_000);
+            counters.Add(day, slot, amount);
+            expected[(day, slot)] = expected.GetValueOrDefault((day, slot)) + amount;
+        }
+
+        Assert.Equal(rows, counters.InRows);
+        var days = expected.Keys.Select(k => k.Day).Distinct().Order().ToList();
+        Assert.Equal(days, counters.DayKeys.Order());
+        Assert.Equal(days.Count, counters.DayCount);
+        foreach (var ((day, slot), value) in expected)
+        {
+            Assert.Equal(value, counters.Get(day, slot));
+        }
+
+        var vector = new long[LoadCounters.Width];
+        Assert.False(counters.TryGetDay(first - 1, vector));
+        Assert.All(vector, v => Assert.Equal(0, v));
+        Assert.True(counters.TryGetDay(days[0], vector));
+        Assert.Equal(Enumerable.Range(0, LoadCounters.Width).Select(k => expected.GetValueOrDefault((days[0], k))), vector);
+
+        foreach (var (from, to) in new[] { (first, first + 399), (first + 30, first + 30), (first + 100, first + 220), (first - 10, first - 1) })
+        {
+            var sum = counters.Sum(new PeriodRange(PeriodGranularity.Day, from, to));
+            for (var k = 0; k < LoadCounters.Width; k++)
+            {
+                Assert.Equal(expected.Where(e => e.Key.Day >= from && e.Key.Day <= to && e.Key.Slot == k).Sum(e => e.Value), sum[k]);
+            }
+        }
+
+        // The delta names the days that are not all zero, in order, with every slot.
+        var delta = counters.ToDelta(negate: true);
+        var nonZero = days.Where(d => expected.Any(e => e.Key.Day == d && e.Value != 0)).ToList();
+        Assert.Equal(nonZero, delta.Days);
+        for (var i = 0; i < delta.Days.Length; i++)
+        {
+            for (var k = 0; k < LoadCounters.Width; k++)
+            {
+                Assert.Equal(-expected.GetValueOrDefault((delta.Days[i], k)), delta.Values[(i * LoadCounters.Width) + k]);
+            }
+        }
+
+        counters.Add(delta);
+        Assert.All(counters.Sum(new PeriodRange(PeriodGranularity.Year, 2020, 2030)), v => Assert.Equal(0, v));
+    }
+
+    [Fact]
+    public void AZeroAddedToADayNotHeldTakesNothing()
+    {
+        var counters = new PeriodCounters();
+        counters.Add(Day(2026, 1, 1), 3, 0);
+        counters.Add(Day(2026, 1, 2), Vector(4, 0));
+        Assert.Equal(0, counters.DayCount);
+        Assert.Empty(counters.ToDelta().Days);
+    }
 }
