@@ -33,17 +33,20 @@ public sealed class CellTable
     public int Capacity => _pairs.Length / 2;
 
     /// <summary>True when one more cell would make the table grow.</summary>
-    public bool IsFull => (_count + 1) * 4 > Capacity * 3;
+    public bool IsFull => !Fits(_count + 1L);
 
     /// <summary>Makes room for <paramref name="more"/> new cells at once (one growth instead of several).</summary>
     public void Reserve(int more)
     {
         var needed = (long)_count + more;
-        if (needed * 4 > (long)Capacity * 3)
+        if (!Fits(needed))
         {
             Resize(needed);
         }
     }
+
+    /// <summary>Whether the pairs hold that many cells within three quarters full.</summary>
+    private bool Fits(long cells) => cells * 4 <= (long)Capacity * 3;
 
     /// <summary>The cell's value to add into or set, added as zero when new; valid until the next cell is added.</summary>
     public ref long GetOrAdd(int day, int slot)
@@ -54,6 +57,12 @@ public sealed class CellTable
             return ref value;
         }
 
+        return ref AddNew(day, slot);
+    }
+
+    /// <summary>Adds a cell that is not held (as <see cref="Find"/> said), as zero; its value to set, valid until the next cell is added.</summary>
+    public ref long AddNew(int day, int slot)
+    {
         var key = Key(day, slot);
         Reserve(1);
         var at = Insert(_pairs, key, Home(key), Capacity - 1);

@@ -128,7 +128,7 @@ public sealed class PeriodCounters
             return;
         }
 
-        _cells.GetOrAdd(dayNumber, slot) = amount;
+        _cells.AddNew(dayNumber, slot) = amount;
     }
 
     /// <summary>Adds a vector to a day.</summary>
