@@ -40,24 +40,18 @@ public static class DataRequestCodec
     {
         var table = new StringTable();
         var count = 0;
-        foreach (var (item, bin) in memory.Bins)
+        foreach (var (item, held) in memory.Requests)
         {
-            foreach (var held in bin)
-            {
-                table.Index(held.Source);
-                table.Index(item);
-                count++;
-            }
+            table.Index(held.Source);
+            table.Index(item);
+            count++;
         }
 
         return Blob(table, count, writer =>
         {
-            foreach (var (item, bin) in memory.Bins)
+            foreach (var (item, held) in memory.Requests)
             {
-                foreach (var held in bin)
-                {
-                    Write(writer, table, held.EventId, held.Source, item, held.Day, held.OccurredTicks);
-                }
+                Write(writer, table, held.EventId, held.Source, item, held.Day, held.OccurredTicks);
             }
         });
     }

@@ -20,8 +20,16 @@ public sealed class DataRequestMemory
     // values: a check reads only the bins its window overlaps, recording a request appends to one
     // bin (a day-ordered list per item shifted half of it on every insert, 3% of ingest CPU), and
     // a unit holds two objects per item and bin rather than one or more per request.
-    // Made with the first request: most units of a large tree are never asked for data.
+    // Made once a unit holds more than FlatMost requests: until then they are one array in
+    // arrival order, each beside its item, and a check reads them all. A large tree's units are
+    // asked for one to three items each, and the bins' dictionaries and lists took about 1 KB a
+    // unit for what the array holds in a fifth of that.
     private Dictionary<string, Dictionary<int, List<Held>>>? _byItem;
+
+    /// <summary>The most requests held in the flat array before they move to bins for good.</summary>
+    public const int FlatMost = 32;
+    private Flat[]? _flat;
+    private int _flatCount;
 
     // One string per source held, so that a check tells sources apart by reference: comparing
     // them by value read each held request's source string (a cache miss per request in the
@@ -38,21 +46,37 @@ public sealed class DataRequestMemory
     public long Changes { get; private set; }
 
     /// <summary>Every request held.</summary>
-    public IEnumerable<DataRequest> All => Bins.SelectMany(p => p.Bin.Select(h => h.For(p.Item)));
+    public IEnumerable<DataRequest> All => Requests.Select(p => p.Request.For(p.Item));
+
+    /// <summary>Whether the requests have moved from the flat array to bins (for the tests).</summary>
+    public bool InBins => _byItem is not null;
 
     /// <summary>
-    /// Every bin with its item, in the order of <see cref="All"/>: a checkpoint encodes the
+    /// Every request with its item, in the order of <see cref="All"/>: a checkpoint encodes the
     /// requests from here, without a record for each.
     /// </summary>
-    internal IEnumerable<(string Item, List<Held> Bin)> Bins
+    internal IEnumerable<(string Item, Held Request)> Requests
     {
         get
         {
-            foreach (var (item, bins) in _byItem ?? [])
+            if (_byItem is null)
+            {
+                for (var i = 0; i < _flatCount; i++)
+                {
+                    yield return (_flat![i].Item, _flat[i].Request);
+                }
+
+                yield break;
+            }
+
+            foreach (var (item, bins) in _byItem)
             {
                 foreach (var bin in bins.Values)
                 {
-                    yield return (item, bin);
+                    foreach (var held in bin)
+                    {
+                        yield return (item, held);
+                    }
                 }
             }
         }
@@ -68,73 +92,74 @@ public sealed class DataRequestMemory
     /// </summary>
     public List<Duplicate> Add(DataRequest request, int windowDays, Func<string, bool>? reported = null)
     {
-        _byItem ??= new(StringComparer.Ordinal);
-        if (!_byItem.TryGetValue(request.Item, out var bins))
-        {
-            _byItem[request.Item] = bins = [];
-        }
-
         // A repeat of the same event has the same day, so it is found in the window too. One
         // duplicate per event: the request against the first earlier request it repeats, and each
         // earlier-arrived request that it precedes against it (an event is held once per item).
         // Held requests are told apart by what they hold in place (day, the id's hash, the source
         // by reference, time): an id's string is read only when its hash matches.
-        Held? first = null;
-        List<Duplicate>? found = null;
-        var source = Source(request.Source);
-        var idHash = string.GetHashCode(request.EventId, StringComparison.Ordinal);
-        int from = request.Day - windowDays, to = request.Day + windowDays;
-        for (var bin = Bin(from); bin <= Bin(to); bin++)
+        var check = new Check(request, Source(request.Source), windowDays, reported);
+        if (_byItem is null)
         {
-            if (!bins.TryGetValue(bin, out var held))
+            for (var i = 0; i < _flatCount; i++)
             {
-                continue;
-            }
-
-            foreach (var other in held)
-            {
-                if (other.Day < from || other.Day > to)
-                {
-                    continue;
-                }
-
-                if (other.IdHash == idHash && string.Equals(other.EventId, request.EventId, StringComparison.Ordinal))
+                ref readonly var other = ref _flat![i];
+                if (string.Equals(other.Item, request.Item, StringComparison.Ordinal) && !check.Meet(other.Request))
                 {
                     return [];
                 }
-
-                if (ReferenceEquals(other.Source, source))
+            }
+        }
+        else if (_byItem.TryGetValue(request.Item, out var bins))
+        {
+            for (var bin = Bin(check.From); bin <= Bin(check.To); bin++)
+            {
+                if (!bins.TryGetValue(bin, out var held))
                 {
                     continue;
                 }
 
-                if (other.Precedes(request))
+                foreach (var other in held)
                 {
-                    if (first is not { } f || other.Precedes(f))
+                    if (!check.Meet(other))
                     {
-                        first = other;
+                        return [];
                     }
-                }
-                else if (reported?.Invoke(other.EventId) != true)
-                {
-                    (found ??= []).Add(new Duplicate(other.For(request.Item), request));
                 }
             }
         }
 
-        var value = new Held(request.EventId, idHash, source, request.Day, request.OccurredTicks);
-        if (bins.TryGetValue(Bin(request.Day), out var own))
+        var value = new Held(request.EventId, check.IdHash, check.Source, request.Day, request.OccurredTicks);
+        if (_byItem is null && _flatCount < FlatMost)
         {
-            own.Add(value);
+            if (_flat is null || _flatCount == _flat.Length)
+            {
+                Array.Resize(ref _flat, _flat is null ? 2 : Math.Min(_flat.Length * 2, FlatMost));
+            }
+
+            _flat[_flatCount++] = new Flat(request.Item, value);
         }
         else
         {
-            bins.Add(Bin(request.Day), new List<Held>(4) { value });
+            if (_byItem is null)
+            {
+                // More than the flat array holds: every request moves to bins, in arrival order.
+                _byItem = new(StringComparer.Ordinal);
+                for (var i = 0; i < _flatCount; i++)
+                {
+                    AddToBin(_flat![i].Item, _flat[i].Request);
+                }
+
+                _flat = null;
+                _flatCount = 0;
+            }
+
+            AddToBin(request.Item, value);
         }
 
         _oldestDay = Math.Min(_oldestDay, request.Day);
         Changes++;
-        if (first is { } earliest && reported?.Invoke(request.EventId) != true)
+        var found = check.Found;
+        if (check.First is { } earliest && reported?.Invoke(request.EventId) != true)
         {
             (found ??= []).Add(new Duplicate(request, earliest.For(request.Item)));
         }
@@ -155,17 +180,52 @@ public sealed class DataRequestMemory
         return found;
     }
 
+    private void AddToBin(string item, Held value)
+    {
+        if (!_byItem!.TryGetValue(item, out var bins))
+        {
+            _byItem[item] = bins = [];
+        }
+
+        if (bins.TryGetValue(Bin(value.Day), out var own))
+        {
+            own.Add(value);
+        }
+        else
+        {
+            bins.Add(Bin(value.Day), new List<Held>(4) { value });
+        }
+    }
+
     /// <summary>Forgets requests older than the horizon before <paramref name="latestDay"/>.</summary>
     public void Prune(int latestDay)
     {
         var cutoff = latestDay - HorizonDays;
-        if (_byItem is null || _oldestDay >= cutoff)
+        if (_oldestDay >= cutoff)
         {
             return;
         }
 
         _oldestDay = int.MaxValue;
         Changes++;
+        if (_byItem is null)
+        {
+            // Kept in arrival order.
+            var kept = 0;
+            for (var i = 0; i < _flatCount; i++)
+            {
+                if (_flat![i].Request.Day >= cutoff)
+                {
+                    _oldestDay = Math.Min(_oldestDay, _flat[i].Request.Day);
+                    _flat[kept++] = _flat[i];
+                }
+            }
+
+            Array.Clear(_flat!, kept, _flatCount - kept);
+            _flatCount = kept;
+            return;
+        }
+
         foreach (var (item, bins) in _byItem)
         {
             foreach (var (bin, held) in bins)
@@ -201,7 +261,7 @@ public sealed class DataRequestMemory
     {
         if (_sources is null)
         {
-            _listed ??= new string[SourcesListed];
+            _listed ??= new string[2];
             for (var i = 0; i < _listedCount; i++)
             {
                 if (string.Equals(_listed[i], source, StringComparison.Ordinal))
@@ -212,11 +272,16 @@ public sealed class DataRequestMemory
 
             if (_listedCount < SourcesListed)
             {
+                if (_listedCount == _listed.Length)
+                {
+                    Array.Resize(ref _listed, SourcesListed);
+                }
+
                 return _listed[_listedCount++] = source;
             }
 
             _sources = new(SourcesListed * 2, StringComparer.Ordinal);
-            foreach (var listed in _listed)
+            foreach (var listed in _listed!)
             {
                 _sources[listed] = listed;
             }
@@ -226,6 +291,68 @@ public sealed class DataRequestMemory
 
         ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_sources, source, out _);
         return held ??= source;
+    }
+
+    /// <summary>A request in the flat array, beside its item.</summary>
+    private readonly record struct Flat(string Item, Held Request);
+
+    /// <summary>
+    /// One request checked against those held of its item: what it meets decides the duplicates
+    /// (the first earlier request it repeats, and the later ones it precedes).
+    /// </summary>
+    private struct Check
+    {
+        public readonly string Source;
+        public readonly int IdHash;
+        public readonly int From;
+        public readonly int To;
+        public Held? First;
+        public List<Duplicate>? Found;
+        private readonly DataRequest _request;
+        private readonly Func<string, bool>? _reported;
+
+        public Check(DataRequest request, string source, int windowDays, Func<string, bool>? reported)
+        {
+            _request = request;
+            _reported = reported;
+            Source = source;
+            IdHash = string.GetHashCode(request.EventId, StringComparison.Ordinal);
+            From = request.Day - windowDays;
+            To = request.Day + windowDays;
+        }
+
+        /// <summary>Meets one held request of the item; false when it is this same event (held already).</summary>
+        public bool Meet(in Held other)
+        {
+            if (other.Day < From || other.Day > To)
+            {
+                return true;
+            }
+
+            if (other.IdHash == IdHash && string.Equals(other.EventId, _request.EventId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (ReferenceEquals(other.Source, Source))
+            {
+                return true;
+            }
+
+            if (other.Precedes(_request))
+            {
+                if (First is not { } f || other.Precedes(f))
+                {
+                    First = other;
+                }
+            }
+            else if (_reported?.Invoke(other.EventId) != true)
+            {
+                (Found ??= []).Add(new Duplicate(other.For(_request.Item), _request));
+            }
+
+            return true;
+        }
     }
 
     /// <summary>

@@ -72,20 +72,25 @@ public sealed class GovernanceRulesTests
     }
 
     [Theory]
-    [InlineData(DataRequestMemory.HorizonDays, 1)]
-    [InlineData(DataRequestMemory.HorizonDays + 1, 0)]
-    public void RequestsOlderThanTheHorizonAreForgotten(int daysLater, int kept)
+    [InlineData(DataRequestMemory.HorizonDays, 1, 40)]
+    [InlineData(DataRequestMemory.HorizonDays + 1, 0, 40)]
+    [InlineData(DataRequestMemory.HorizonDays, 1, 20)]
+    [InlineData(DataRequestMemory.HorizonDays + 1, 0, 20)]
+    public void RequestsOlderThanTheHorizonAreForgotten(int daysLater, int kept, int days)
     {
+        // Forty requests are held in bins, twenty in the flat array.
         var memory = new DataRequestMemory();
-        for (var day = 740_000; day < 740_040; day++)
+        for (var day = 740_000; day < 740_000 + days; day++)
         {
             Assert.Empty(memory.Add(Ask($"hr-{day}", "hr", day), 30));
         }
 
+        Assert.Equal(days > DataRequestMemory.FlatMost, memory.InBins);
+
         // The horizon counts back from the latest day: only the last day survives at exactly the horizon.
-        memory.Prune(740_039 + daysLater);
+        memory.Prune(740_000 + days - 1 + daysLater);
         Assert.Equal(kept, memory.All.Count());
-        Assert.Equal(kept, memory.Add(Ask("late", "finance", 740_039), 0).Count);
+        Assert.Equal(kept, memory.Add(Ask("late", "finance", 740_000 + days - 1), 0).Count);
     }
 
     [Fact]
@@ -113,11 +118,13 @@ public sealed class GovernanceRulesTests
     }
 
     [Theory]
-    [InlineData(1, 4)]
-    [InlineData(2, 4)]
-    [InlineData(3, 4)]
-    [InlineData(4, 30)]
-    public void DuplicatesAreWhatTheRuleSaysWhateverTheArrivalOrder(int seed, int sources)
+    [InlineData(1, 4, 3_000)]
+    [InlineData(2, 4, 3_000)]
+    [InlineData(3, 4, 3_000)]
+    [InlineData(4, 30, 3_000)]
+    [InlineData(5, 4, 30)]
+    [InlineData(6, 3, 35)]
+    public void DuplicatesAreWhatTheRuleSaysWhateverTheArrivalOrder(int seed, int sources, int count)
     {
         // The rule, brute force: a request duplicates each earlier request (by time, then id) of
         // the same item from another source within the window; one per later event, against the
@@ -131,7 +138,7 @@ public sealed class GovernanceRulesTests
         var held = new List<DataRequest>();
         const int window = 30;
         static bool Before(DataRequest a, DataRequest b) => a.OccurredTicks != b.OccurredTicks ? a.OccurredTicks < b.OccurredTicks : string.CompareOrdinal(a.EventId, b.EventId) < 0;
-        for (var i = 0; i < 3_000; i++)
+        for (var i = 0; i < count; i++)
         {
             var request = random.Next(10) == 0 && held.Count > 0
                 ? held[random.Next(held.Count)]
@@ -157,6 +164,10 @@ public sealed class GovernanceRulesTests
 
         Assert.Equal(held.Count, memory.All.Count());
         Assert.Equal(DataRequestCodec.Encode(memory), DataRequestCodec.Encode(told));
+        // A few requests are one flat array, read whole; more move to bins by item and day.
+        Assert.Equal(held.Count > DataRequestMemory.FlatMost, memory.InBins);
+        Assert.Equal(held.OrderBy(r => r.EventId, StringComparer.Ordinal).ThenBy(r => r.Item, StringComparer.Ordinal),
+            DataRequestCodec.Decode(DataRequestCodec.Encode(memory)).OrderBy(r => r.EventId, StringComparer.Ordinal).ThenBy(r => r.Item, StringComparer.Ordinal));
     }
 
     [Fact]
