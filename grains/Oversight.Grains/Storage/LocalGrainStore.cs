@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Orleans.Storage;
 
 namespace Oversight.Grains.Storage;
@@ -37,7 +38,7 @@ public sealed class LocalGrainStore(IGrainStorageSerializer serializer) : IGrain
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);
-        var next = new Stored(serializer.Serialize(grainState.State), Interlocked.Increment(ref _etags).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var next = new Stored(Exact(serializer.Serialize(grainState.State)), Interlocked.Increment(ref _etags).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var written = grainState.ETag is null
             ? _states.TryAdd(key, next)
             : _states.TryGetValue(key, out var held) && held.ETag == grainState.ETag && _states.TryUpdate(key, next, held);
@@ -65,6 +66,17 @@ public sealed class LocalGrainStore(IGrainStorageSerializer serializer) : IGrain
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The bytes written, in an array of their own length. Orleans' storage serializer answers
+    /// with what its growing buffer holds (it doubles from 256 bytes), so the array behind a
+    /// unit's checkpoint was up to twice what was written, and the store keeps it for as long as
+    /// the process lives.
+    /// </summary>
+    private static BinaryData Exact(BinaryData data) =>
+        MemoryMarshal.TryGetArray(data.ToMemory(), out var bytes) && bytes.Count == bytes.Array!.Length
+            ? data
+            : new BinaryData(data.ToArray());
 
     private sealed record Stored(BinaryData Data, string ETag);
 }
