@@ -65,7 +65,8 @@ public sealed partial class UnitGrain(
     /// every leaf, most units of a tree) the subtree is own itself, counted and kept once.
     /// </summary>
     private PeriodCounters? _apart;
-    private readonly Dictionary<string, ChildHold> _children = new(StringComparer.Ordinal);
+    /// <summary>What each child reported, made when the unit learns it has a child (a leaf never does).</summary>
+    private Dictionary<string, ChildHold>? _children;
     /// <summary>Children that left, with the version of their departure (made when the first leaves).</summary>
     private Dictionary<string, long>? _departed;
     /// <summary>Days whose subtree totals changed since the last report, each with a mask of the slots that did.</summary>
@@ -77,7 +78,8 @@ public sealed partial class UnitGrain(
     private readonly long[] _applied = new long[IEventLedgerGrain.Shards];
     private readonly long[] _confirmed = new long[IEventLedgerGrain.Shards];
     private readonly long[] _written = new long[IEventLedgerGrain.Shards];
-    private readonly Dictionary<string, long> _detaching = new(StringComparer.Ordinal);
+    /// <summary>Former parents owed a detach report, made with the first move.</summary>
+    private Dictionary<string, long>? _detaching;
     private string _tenant = "";
     private string _unit = "";
     private string? _parent;
@@ -97,8 +99,15 @@ public sealed partial class UnitGrain(
     /// <summary>The version of the last report the current parent acknowledged (0: none since activation or the last move).</summary>
     private long _acknowledged;
     private Quotas _quotas = Quotas.None;
-    private readonly DataRequestMemory _requests = new();
+    /// <summary>The data requests this unit was asked, made with the first (most units are asked for none).</summary>
+    private DataRequestMemory? _requests;
     private long _requestsWritten;
+
+    private Dictionary<string, ChildHold> Children => _children ??= new(StringComparer.Ordinal);
+
+    private Dictionary<string, long> Detaching => _detaching ??= new(StringComparer.Ordinal);
+
+    private DataRequestMemory Requests => _requests ??= new();
     private IAlertsGrain? _alertsGrain;
     // Alerts waiting to be raised, and the ids of those raised: made with the first (most units of
     // a large tree never raise one, and each empty collection was an object the collector copied).
@@ -147,16 +156,16 @@ public sealed partial class UnitGrain(
 
             foreach (var (former, version) in s.Detaching)
             {
-                _detaching[former] = version;
+                Detaching[former] = version;
             }
 
             _quotas = s.Quotas;
             foreach (var request in s.Requests.Concat(DataRequestCodec.Decode(s.RequestBlob)))
             {
-                _requests.Add(request, 0);
+                Requests.Add(request, 0);
             }
 
-            _requestsWritten = _requests.Changes;
+            _requestsWritten = _requests?.Changes ?? 0;
         }
         else
         {
@@ -196,7 +205,7 @@ public sealed partial class UnitGrain(
                 hold.Set(totals[i].Totals, null, SubtreeApart(), null);
             }
 
-            _children[children[i]] = hold;
+            Children[children[i]] = hold;
         }
 
         await CheckpointAsync();
@@ -308,7 +317,7 @@ public sealed partial class UnitGrain(
 
         // The references are kept with what is held: making one resolves the interface's type,
         // which is costly once per call of every round.
-        var hold = _children.GetValueOrDefault(id);
+        var hold = _children?.GetValueOrDefault(id);
         // A first hand-on to a child that hands nothing on most likely wakes it: it waits for one
         // of the silo's slots (see UnitWakes).
         var slot = hold?.Grain is null && part.Children.Length == 0;
@@ -333,7 +342,7 @@ public sealed partial class UnitGrain(
             }
         }
 
-        if (report is null || !_children.TryGetValue(id, out hold))
+        if (report is null || _children is null || !_children.TryGetValue(id, out hold))
         {
             return;
         }
@@ -396,7 +405,7 @@ public sealed partial class UnitGrain(
 
     public async Task<ReportAck> Report(SubtreeReport report)
     {
-        if (!report.Detach && !_children.ContainsKey(report.Child) && _departed?.ContainsKey(report.Child) != true
+        if (!report.Detach && _children?.ContainsKey(report.Child) != true && _departed?.ContainsKey(report.Child) != true
             && !(await grains.Reference<ITenantGrain>(_tenant).GetChildrenOf(_unit)).Contains(report.Child, StringComparer.Ordinal))
         {
             // A late report from a unit that has moved away: it reports to its new parent now.
@@ -409,7 +418,8 @@ public sealed partial class UnitGrain(
 
     private ReportAck Hold(SubtreeReport report)
     {
-        if (_children.TryGetValue(report.Child, out var hold))
+        ChildHold? hold = null;
+        if (_children?.TryGetValue(report.Child, out hold) == true)
         {
             if (report.Version <= hold.Version)
             {
@@ -426,14 +436,14 @@ public sealed partial class UnitGrain(
             if (hold is not null)
             {
                 hold.Clear(SubtreeApart(), _dirty);
-                _children.Remove(report.Child);
+                _children!.Remove(report.Child);
             }
 
             (_departed ??= new(StringComparer.Ordinal))[report.Child] = report.Version;
         }
         else
         {
-            Take(hold ??= _children[report.Child] = new ChildHold(), report);
+            Take(hold ??= Children[report.Child] = new ChildHold(), report);
         }
 
         StartReporting();
@@ -460,7 +470,7 @@ public sealed partial class UnitGrain(
         // The old parent drops everything it holds from us; the new one gets every day.
         if (_parent is not null)
         {
-            _detaching[_parent] = NextVersion();
+            Detaching[_parent] = NextVersion();
         }
 
         _parent = parent;
@@ -526,7 +536,7 @@ public sealed partial class UnitGrain(
     }
 
     public Task<HeldReport> HeldReportOf(string child) =>
-        Task.FromResult(new HeldReport(_children.TryGetValue(child, out var hold) ? hold.Version : 0, _sending.IsCompleted && !HasReports));
+        Task.FromResult(new HeldReport(_children?.TryGetValue(child, out var hold) == true ? hold.Version : 0, _sending.IsCompleted && !HasReports));
 
     public async Task<bool> VerifyReported() => (await CheckParentAsync()).Resent;
 
@@ -706,7 +716,7 @@ public sealed partial class UnitGrain(
                 s.Version = _version;
                 Refill(s.Detaching, _detaching);
                 s.Quotas = _quotas;
-                if (_requestsWritten != _requests.Changes || s.Requests.Length > 0)
+                if (_requests is not null && (_requestsWritten != _requests.Changes || s.Requests.Length > 0))
                 {
                     s.Requests = [];
                     s.RequestBlob = DataRequestCodec.Encode(_requests);
@@ -747,10 +757,10 @@ public sealed partial class UnitGrain(
         }
     }
 
-    private static void Refill(Dictionary<string, long> into, Dictionary<string, long> from)
+    private static void Refill(Dictionary<string, long> into, Dictionary<string, long>? from)
     {
         into.Clear();
-        foreach (var (key, value) in from)
+        foreach (var (key, value) in from ?? [])
         {
             into[key] = value;
         }
@@ -791,7 +801,7 @@ public sealed partial class UnitGrain(
         return _apart;
     }
 
-    private bool HasReports => _detaching.Count > 0 || (_parent is not null && _dirty.Count > 0);
+    private bool HasReports => _detaching is { Count: > 0 } || (_parent is not null && _dirty.Count > 0);
 
     /// <summary>Every slot of every day held: the parent gets the whole truth again.</summary>
     private void MarkAllDirty()
@@ -849,7 +859,7 @@ public sealed partial class UnitGrain(
         var reported = _raised is null ? null : _alreadyRaised ??= eventId => _raised?.Contains(DuplicateAlertId(eventId)) == true;
         foreach (var request in requests)
         {
-            foreach (var (later, earlier) in _requests.Add(request, settings.DuplicateWindowDays, reported))
+            foreach (var (later, earlier) in Requests.Add(request, settings.DuplicateWindowDays, reported))
             {
                 var day = PeriodRange.Format(PeriodGranularity.Day, later.Day);
                 var earlierDay = PeriodRange.Format(PeriodGranularity.Day, earlier.Day);
@@ -861,7 +871,7 @@ public sealed partial class UnitGrain(
 
         if (requests.Length > 0)
         {
-            _requests.Prune(requests.Max(r => r.Day));
+            Requests.Prune(requests.Max(r => r.Day));
         }
     }
 
@@ -944,7 +954,7 @@ public sealed partial class UnitGrain(
             _lastReport = clock.GetUtcNow().UtcTicks;
             try
             {
-                if (_detaching.Count > 0)
+                if (_detaching is { Count: > 0 })
                 {
                     var (former, version) = _detaching.First();
                     await grains.Reference<IUnitGrain>(GrainKeys.Unit(_tenant, former)).Report(new SubtreeReport(_unit, version, DayDelta.Empty, Detach: true));
