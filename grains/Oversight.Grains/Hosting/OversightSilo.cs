@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
-using Orleans.Storage;
 using Oversight.Grains.Log;
 using Oversight.Grains.Storage;
 
@@ -35,7 +34,7 @@ public static class OversightSilo
         silo.UseInMemoryReminderService();
         foreach (var store in new[] { StorageNames.Store, StorageNames.Units })
         {
-            silo.Services.AddGrainStorage(store, (services, _) => new LocalGrainStore(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+            silo.Services.AddGrainStorage(store, (services, _) => new LocalGrainStore(services.GetRequiredService<Serializer>()));
         }
 
         return silo;

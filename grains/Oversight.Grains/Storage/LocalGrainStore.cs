@@ -1,5 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace Oversight.Grains.Storage;
@@ -9,11 +10,21 @@ namespace Oversight.Grains.Storage;
 /// restart). Orleans' memory storage keeps state in storage grains so that several silos of a test
 /// cluster can share it: a grain call, with its copies, for every read and write, which on a tree
 /// of 100,000 units was two calls per unit activation on top of its checkpoints. One silo needs no
-/// such hop. States are kept serialized, as a real store would keep them, so a grain never shares
-/// an object with its stored copy; etags are checked as Orleans' stores check them.
+/// such hop. States are kept serialized (Orleans' binary format, as its storage serializer writes
+/// it), as a real store would keep them, so a grain never shares an object with its stored copy;
+/// etags are checked as Orleans' stores check them.
 /// </summary>
-public sealed class LocalGrainStore(IGrainStorageSerializer serializer) : IGrainStorage
+public sealed class LocalGrainStore(Serializer serializer) : IGrainStorage
 {
+    /// <summary>
+    /// Each thread's buffer to serialize into, kept at its largest. Orleans' storage serializer
+    /// writes into a new buffer that doubles from 256 bytes and answers with the whole of it: every
+    /// checkpoint left the steps of its growth behind, and the store kept an array up to twice
+    /// what was written for as long as the process lived.
+    /// </summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     private readonly ConcurrentDictionary<(string, GrainId), Stored> _states = new();
     private long _etags;
 
@@ -38,7 +49,7 @@ public sealed class LocalGrainStore(IGrainStorageSerializer serializer) : IGrain
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);
-        var next = new Stored(Exact(serializer.Serialize(grainState.State)), Interlocked.Increment(ref _etags).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var next = new Stored(Serialize(grainState.State), Interlocked.Increment(ref _etags).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var written = grainState.ETag is null
             ? _states.TryAdd(key, next)
             : _states.TryGetValue(key, out var held) && held.ETag == grainState.ETag && _states.TryUpdate(key, next, held);
@@ -67,16 +78,14 @@ public sealed class LocalGrainStore(IGrainStorageSerializer serializer) : IGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// The bytes written, in an array of their own length. Orleans' storage serializer answers
-    /// with what its growing buffer holds (it doubles from 256 bytes), so the array behind a
-    /// unit's checkpoint was up to twice what was written, and the store keeps it for as long as
-    /// the process lives.
-    /// </summary>
-    private static BinaryData Exact(BinaryData data) =>
-        MemoryMarshal.TryGetArray(data.ToMemory(), out var bytes) && bytes.Count == bytes.Array!.Length
-            ? data
-            : new BinaryData(data.ToArray());
+    /// <summary>The state's bytes, in an array of their own length.</summary>
+    private byte[] Serialize<T>(T state)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        serializer.Serialize(state, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
 
-    private sealed record Stored(BinaryData Data, string ETag);
+    private sealed record Stored(byte[] Data, string ETag);
 }

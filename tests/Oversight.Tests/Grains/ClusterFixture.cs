@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
-using Orleans.Storage;
 using Orleans.TestingHost;
 using Oversight.Grains;
 using Oversight.Grains.Hosting;
@@ -36,7 +35,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // The units' store again, wrapped so that a test can hold a unit's write (the last
             // registration of a name is the one grains get).
             silo.Services.AddGrainStorage(StorageNames.Units, (services, _) =>
-                new HoldingGrainStore(new LocalGrainStore(new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()))));
+                new HoldingGrainStore(new LocalGrainStore(services.GetRequiredService<Serializer>())));
             silo.Services.AddSingleton<IEventLog>(new FailingEventLog(new MemoryEventLog()));
             silo.AddOversightGrains();
         }

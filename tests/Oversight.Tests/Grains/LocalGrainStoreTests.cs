@@ -11,7 +11,7 @@ public sealed class LocalGrainStoreTests : GrainStoreContract, IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
     private LocalGrainStore? _store;
 
-    protected override IGrainStorage Store => _store ??= new LocalGrainStore(new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()));
+    protected override IGrainStorage Store => _store ??= new LocalGrainStore(_services.GetRequiredService<Serializer>());
 
     protected override IGrainStorage Reopened() => Store;
 
