@@ -35,7 +35,7 @@ public interface IUnitGrain : IGrainWithStringKey
     /// then). The parent takes the report when the answer arrives; should a report this unit sent
     /// the usual way have been taken first, the parent asks for <see cref="ReportAgain"/>.
     /// </summary>
-    Task<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, [Immutable] RoundNode[] children);
+    ValueTask<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, [Immutable] RoundNode[] children);
 
     /// <summary>
     /// Takes a child's report of its subtree totals. Interleaves with this unit's other turns, so

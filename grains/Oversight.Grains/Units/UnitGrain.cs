@@ -366,7 +366,7 @@ public sealed partial class UnitGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, RoundNode[] children)
+    public async ValueTask<SubtreeReport?> ApplyFromParent(UnitDeliveries? deliveries, string parent, long held, RoundNode[] children)
     {
         // While the answer to this parent is on its way, nothing starts the usual report: the
         // answer carries whatever this turn changes (a report sent meanwhile would be a call for
