@@ -21,9 +21,9 @@ public sealed class DataRequestMemory
     // bin (a day-ordered list per item shifted half of it on every insert, 3% of ingest CPU), and
     // a unit holds two objects per item and bin rather than one or more per request.
     // Made once a unit holds more than FlatMost requests: until then they are one array in
-    // arrival order, each beside its item, and a check reads them all. A large tree's units are
-    // asked for one to three items each, and the bins' dictionaries and lists took about 1 KB a
-    // unit for what the array holds in a fifth of that.
+    // arrival order, each beside its item, and a check reads them all. Most units of the
+    // benchmark's large tree are asked for one to three items, and the bins' dictionaries and
+    // lists took about 1 KB a unit for what the array holds in a fifth of that.
     private Dictionary<string, Dictionary<int, List<Held>>>? _byItem;
 
     /// <summary>The most requests held in the flat array before they move to bins for good.</summary>
