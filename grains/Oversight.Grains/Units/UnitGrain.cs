@@ -102,12 +102,6 @@ public sealed partial class UnitGrain(
     /// <summary>The data requests this unit was asked, made with the first (most units are asked for none).</summary>
     private DataRequestMemory? _requests;
     private long _requestsWritten;
-
-    private Dictionary<string, ChildHold> Children => _children ??= new(StringComparer.Ordinal);
-
-    private Dictionary<string, long> Detaching => _detaching ??= new(StringComparer.Ordinal);
-
-    private DataRequestMemory Requests => _requests ??= new();
     private IAlertsGrain? _alertsGrain;
     // Alerts waiting to be raised, and the ids of those raised: made with the first (most units of
     // a large tree never raise one, and each empty collection was an object the collector copied).
@@ -123,6 +117,15 @@ public sealed partial class UnitGrain(
 
     /// <summary>An answer to the parent's round is being made: it carries the report (see <see cref="ApplyFromParent"/>).</summary>
     private bool _answering;
+
+    /// <summary>The children's holds, made with the first.</summary>
+    private Dictionary<string, ChildHold> Children => _children ??= new(StringComparer.Ordinal);
+
+    /// <summary>The former parents owed a detach report, made with the first.</summary>
+    private Dictionary<string, long> Detaching => _detaching ??= new(StringComparer.Ordinal);
+
+    /// <summary>The remembered data requests, made with the first.</summary>
+    private DataRequestMemory Requests => _requests ??= new();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -760,7 +763,12 @@ public sealed partial class UnitGrain(
     private static void Refill(Dictionary<string, long> into, Dictionary<string, long>? from)
     {
         into.Clear();
-        foreach (var (key, value) in from ?? [])
+        if (from is null)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in from)
         {
             into[key] = value;
         }
