@@ -164,6 +164,59 @@ public sealed class HttpDriver(string baseUrl, string token)
         return found ? sum : throw new InvalidOperationException($"/metrics has no {name}");
     }
 
+    /// <summary>
+    /// Posts batches from <paramref name="clients"/> concurrent clients, the k-th not before k /
+    /// <paramref name="batchesPerSecond"/> seconds from the start: a steady offered load that no
+    /// client's wait for its answer holds back (while the platform keeps up). Returns the seconds
+    /// taken (at least the schedule's span) and the events accepted.
+    /// </summary>
+    public async Task<(double Seconds, long Accepted)> IngestPacedAsync(string tenant, IReadOnlyList<byte[]> batches, int clients, double batchesPerSecond)
+    {
+        var accepted = 0L;
+        var next = -1;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < batches.Count; i = Interlocked.Increment(ref next))
+            {
+                var due = TimeSpan.FromSeconds(i / batchesPerSecond) - stopwatch.Elapsed;
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due);
+                }
+
+                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i]))!;
+                Interlocked.Add(ref accepted, answer["accepted"]!.GetValue<long>());
+            }
+        }));
+        // The schedule spans one batch interval per batch: a platform that keeps up is timed at
+        // the offered rate, not above it because the last batch was answered quickly.
+        return (Math.Max(stopwatch.Elapsed.TotalSeconds, batches.Count / batchesPerSecond), accepted);
+    }
+
+    /// <summary>
+    /// Reads each path in turn, one request at a time, from before <paramref name="load"/> ends
+    /// until it has: every read returned was started while the load ran (at least one per path).
+    /// </summary>
+    public async Task<List<double>[]> ReadLatenciesWhileAsync(Task load, params string[] paths)
+    {
+        var latencies = paths.Select(_ => new List<double>()).ToArray();
+        for (var pass = 0; ; pass++)
+        {
+            for (var i = 0; i < paths.Length; i++)
+            {
+                if (load.IsCompleted && pass > 0)
+                {
+                    return latencies;
+                }
+
+                var start = Stopwatch.GetTimestamp();
+                await SendAsync(HttpMethod.Get, paths[i], null);
+                latencies[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+    }
+
     /// <summary>Latencies in milliseconds of <paramref name="count"/> sequential reads of a path.</summary>
     public async Task<List<double>> ReadLatenciesAsync(string path, int count)
     {
