@@ -76,8 +76,7 @@ public sealed class HttpDriver(string baseUrl, string token)
         {
             for (var i = c; i < batches.Count; i += clients)
             {
-                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i], backfill))!;
-                Interlocked.Add(ref accepted, answer["accepted"]!.GetValue<long>());
+                Interlocked.Add(ref accepted, await PostAcceptedAsync(tenant, batches[i], backfill));
             }
         }));
         return (stopwatch.Elapsed.TotalSeconds, accepted);
@@ -90,19 +89,31 @@ public sealed class HttpDriver(string baseUrl, string token)
     /// </summary>
     public async Task<long> WarmUpAsync(string tenant, IReadOnlyList<byte[]> batches, int clients, int minimumBatches, TimeSpan minimumTime)
     {
+        var stopwatch = Stopwatch.StartNew();
+        return await PostInTurnAsync(tenant, batches, clients, i => Task.FromResult(i < minimumBatches || stopwatch.Elapsed < minimumTime));
+    }
+
+    /// <summary>
+    /// Posts <paramref name="batches"/> in order, each client taking the next one not yet taken
+    /// while <paramref name="take"/> allows it (it may wait first); returns the events accepted.
+    /// </summary>
+    private async Task<long> PostInTurnAsync(string tenant, IReadOnlyList<byte[]> batches, int clients, Func<int, Task<bool>> take)
+    {
         var accepted = 0L;
         var next = -1;
-        var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
-            for (var i = Interlocked.Increment(ref next); i < batches.Count && (i < minimumBatches || stopwatch.Elapsed < minimumTime); i = Interlocked.Increment(ref next))
+            for (var i = Interlocked.Increment(ref next); i < batches.Count && await take(i); i = Interlocked.Increment(ref next))
             {
-                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i]))!;
-                Interlocked.Add(ref accepted, answer["accepted"]!.GetValue<long>());
+                Interlocked.Add(ref accepted, await PostAcceptedAsync(tenant, batches[i]));
             }
         }));
         return accepted;
     }
+
+    /// <summary>Posts a batch and returns how many of its events the platform accepted.</summary>
+    private async Task<long> PostAcceptedAsync(string tenant, byte[] batch, bool backfill = false) =>
+        JsonNode.Parse(await PostBatchAsync(tenant, batch, backfill))!["accepted"]!.GetValue<long>();
 
     public async Task<string> PostBatchAsync(string tenant, byte[] batch, bool backfill = false)
     {
@@ -172,23 +183,17 @@ public sealed class HttpDriver(string baseUrl, string token)
     /// </summary>
     public async Task<(double Seconds, long Accepted)> IngestPacedAsync(string tenant, IReadOnlyList<byte[]> batches, int clients, double batchesPerSecond)
     {
-        var accepted = 0L;
-        var next = -1;
         var stopwatch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        var accepted = await PostInTurnAsync(tenant, batches, clients, async i =>
         {
-            for (var i = Interlocked.Increment(ref next); i < batches.Count; i = Interlocked.Increment(ref next))
+            var due = TimeSpan.FromSeconds(i / batchesPerSecond) - stopwatch.Elapsed;
+            if (due > TimeSpan.Zero)
             {
-                var due = TimeSpan.FromSeconds(i / batchesPerSecond) - stopwatch.Elapsed;
-                if (due > TimeSpan.Zero)
-                {
-                    await Task.Delay(due);
-                }
-
-                var answer = JsonNode.Parse(await PostBatchAsync(tenant, batches[i]))!;
-                Interlocked.Add(ref accepted, answer["accepted"]!.GetValue<long>());
+                await Task.Delay(due);
             }
-        }));
+
+            return true;
+        });
         // The schedule spans one batch interval per batch: a platform that keeps up is timed at
         // the offered rate, not above it because the last batch was answered quickly.
         return (Math.Max(stopwatch.Elapsed.TotalSeconds, batches.Count / batchesPerSecond), accepted);
